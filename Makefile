@@ -1,0 +1,72 @@
+# Portfolio API: every target creates or updates the virtual environment it needs first, so
+# each works as the first command on a fresh clone.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+SAM_VENV := .venv-sam
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+# Python for the virtual environment: the Lambda runtime's version (3.13) when this machine
+# has it (on PATH or through pyenv), else any python3 >= 3.11.
+PYTHON ?= $(shell \
+	for candidate in python3.13 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python 2>/dev/null) python3.12 python3; do \
+		if $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; then \
+			echo $$candidate; break; \
+		fi; \
+	done)
+PYTHON_313_DIR := $(shell dirname "$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python 2>/dev/null | head -n1)" 2>/dev/null)
+
+.PHONY: help venv test test-fast lint typecheck sam-venv validate build serve bench clean
+
+help: ## Show the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python >= 3.11 not found" >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP) ## Create or update .venv (the project, editable, with test and lint tools)
+
+test: venv ## Run the whole test suite
+	$(BIN)/python -m pytest -q -n auto
+
+test-fast: venv ## Unit tests only
+	$(BIN)/python -m pytest -q tests/unit
+
+lint: venv ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+typecheck: venv
+	$(BIN)/mypy
+
+# aws-sam-cli lives in its own environment: its pins clash with ours.
+$(SAM_VENV)/.installed-stamp:
+	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/python -m pip install --quiet 'aws-sam-cli>=1.150'
+	@touch $@
+
+sam-venv: $(SAM_VENV)/.installed-stamp
+
+validate: sam-venv ## sam validate --lint (cfn-lint)
+	AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam validate --lint
+
+# sam build needs the runtime's Python (3.13) on PATH to build for python3.13.
+build: sam-venv ## sam build (no Docker)
+	PATH="$(PYTHON_313_DIR):$$PATH" AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build
+
+serve: venv ## Run the whole API locally (moto as AWS) at http://127.0.0.1:3000
+	$(BIN)/portfolio serve --env-out .local.env --tokens-out .local-tokens.json
+
+bench: venv ## Benchmarks: DynamoDB requests, items read, handler and thumbnail times
+	$(BIN)/python -m benchmarks
+
+clean: ## Remove virtual environments and build output
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,84 @@
+"""Regenerate the API Gateway events in this folder from SAM's own event generator.
+
+    .venv-sam/bin/python events/generate.py      (or: make events)
+
+``sam local generate-event apigateway aws-proxy`` gives the full REST proxy shape; this
+script only sets what differs per route (method, path, resource, parameters, the token
+header and the authorizer's context) and drops the sample body. The same files serve
+``sam local invoke -e events/<name>.json`` and the tests (``tests.support.events``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SAM = Path(sys.executable).parent / "sam"
+
+# The token in these events is a documentation sample, valid for nothing.
+SAMPLE_TOKEN = "Token 0123456789abcdef0123456789abcdef01234567"  # noqa: S105
+AUTHORIZER_CONTEXT = {"user_id": "1", "username": "editor", "is_admin": "false", "principalId": "1"}
+
+
+def _generated(path: str, resource: str) -> dict:
+    output = subprocess.run(  # noqa: S603 (our own sam binary)
+        [
+            str(SAM),
+            "local",
+            "generate-event",
+            "apigateway",
+            "aws-proxy",
+            "--method",
+            "GET",
+            "--path",
+            path.lstrip("/"),
+            "--resource",
+            resource,
+            "--stage",
+            "Prod",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SAM_CLI_TELEMETRY": "0"},
+    ).stdout
+    return json.loads(output)
+
+
+def api_event(path: str, resource: str, query: dict[str, list[str]], path_parameters: dict | None) -> dict:
+    event = _generated(path, resource)
+    event["body"] = None
+    event["isBase64Encoded"] = False
+    event["stageVariables"] = None
+    event["pathParameters"] = path_parameters
+    event["queryStringParameters"] = {name: values[-1] for name, values in query.items()} or None
+    event["multiValueQueryStringParameters"] = query or None
+    headers = {**event["headers"], "Accept": "application/json", "Authorization": SAMPLE_TOKEN}
+    headers["Host"] = event["multiValueHeaders"]["Host"][0]
+    event["headers"] = headers
+    event["multiValueHeaders"] = {name: [value] for name, value in headers.items()}
+    event["requestContext"]["authorizer"] = AUTHORIZER_CONTEXT
+    event["requestContext"]["domainName"] = headers["Host"]
+    return event
+
+
+def main() -> None:
+    events = {
+        "list_portfolios": api_event(
+            "/api/portfolios/",
+            "/api/portfolios",
+            {"search": ["site"], "has_image": ["true"], "limit": ["20"]},
+            None,
+        ),
+        "retrieve_portfolio": api_event("/api/portfolios/148/", "/api/portfolios/{id}", {}, {"id": "148"}),
+    }
+    for name, event in events.items():
+        (HERE / f"{name}.json").write_text(json.dumps(event, indent=2, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()

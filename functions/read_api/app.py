@@ -1,0 +1,65 @@
+"""Read API: GET /api/portfolios/, GET /api/portfolios/{id}/ and GET /api/openapi.json.
+
+Routing and Powertools decorators only; the rules live in ``portfolio.domain``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from portfolio.api.errors import register_error_handlers
+from portfolio.api.request import location_with_slash, query_params, request_url
+from portfolio.api.responses import VIEW_HEADERS, json_response, redirect_response, render_json
+from portfolio.api.routes import PathShape, match_list_path, match_retrieve_path
+from portfolio.domain.errors import InvalidLookup
+from portfolio.domain.portfolios import portfolio_list, portfolio_retrieve
+from portfolio.observability import logger, metrics, tracer
+
+app = APIGatewayRestResolver(serializer=render_json)
+register_error_handlers(app)
+
+
+@app.get("/api/portfolios/")
+@tracer.capture_method
+def list_portfolios() -> Response[str]:
+    event = app.current_event
+    shape = match_list_path(event.path).shape
+    if shape is PathShape.ADD_SLASH:
+        return redirect_response(location_with_slash(event))
+    if shape is PathShape.UNKNOWN:
+        raise InvalidLookup(event.path)
+    page = portfolio_list(params=query_params(event), url=request_url(event))
+    return json_response(page.as_dict(), headers=VIEW_HEADERS)
+
+
+@app.get("/api/portfolios/<id>/")
+@tracer.capture_method
+def retrieve_portfolio(id: str) -> Response[str]:
+    event = app.current_event
+    match = match_retrieve_path(event.path)
+    if match.shape is PathShape.ADD_SLASH:
+        return redirect_response(location_with_slash(event))
+    if match.shape is PathShape.UNKNOWN or match.portfolio_id is None:
+        raise InvalidLookup(event.path)
+    portfolio = portfolio_retrieve(raw_id=match.portfolio_id, params=query_params(event))
+    return json_response(portfolio, headers=VIEW_HEADERS)
+
+
+@app.get("/api/openapi.json")
+@tracer.capture_method
+def openapi_document() -> Response[str]:
+    from portfolio.api.openapi import openapi_document as build  # only this route needs it
+
+    server = request_url(app.current_event).base.removesuffix("/api/openapi.json")
+    return json_response(build(app, server_url=server or "/"))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,60 @@
+"""What the handlers need from an API Gateway REST proxy event, beyond Powertools' view."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import urlencode
+
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+
+from portfolio.domain.pagination import RequestUrl
+
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def query_params(event: APIGatewayProxyEvent) -> dict[str, str]:
+    """One value per parameter: the last one given, as Django's QueryDict.get() returns."""
+    multi = event.multi_value_query_string_parameters
+    if multi:
+        return {name: values[-1] for name, values in multi.items() if values}
+    return dict(event.query_string_parameters)
+
+
+def _query_lists(event: APIGatewayProxyEvent) -> dict[str, list[str]]:
+    multi = event.multi_value_query_string_parameters
+    if multi:
+        return {name: list(values) for name, values in multi.items()}
+    return {name: [value] for name, value in event.query_string_parameters.items()}
+
+
+def _first(headers: Mapping[str, str], name: str) -> str | None:
+    value = headers.get(name)
+    # Behind proxies these headers may list several hops ("https,http"): the client's is first.
+    return value.split(",")[0].strip() if value else None
+
+
+def request_url(event: APIGatewayProxyEvent) -> RequestUrl:
+    """The absolute URL the client called (what DRF's build_absolute_uri() returns).
+
+    On an execute-api host, ``requestContext.path`` holds the stage (``/Prod/api/...``) while
+    ``path`` does not; the client called the former. Scheme and port come from API Gateway's
+    X-Forwarded-* headers.
+    """
+    headers = event.headers
+    context = event.get("requestContext") or {}
+    scheme = _first(headers, "X-Forwarded-Proto") or "https"
+    host = headers.get("Host") or context.get("domainName") or "localhost"
+    port = _first(headers, "X-Forwarded-Port")
+    if port and ":" not in host and port != _DEFAULT_PORTS.get(scheme):
+        host = f"{host}:{port}"
+    path = context.get("path") or event.path
+    return RequestUrl(base=f"{scheme}://{host}{path}", query=_query_lists(event))
+
+
+def location_with_slash(event: APIGatewayProxyEvent) -> str:
+    """Where Django's APPEND_SLASH sends this request: its path (with the stage, when called
+    on an execute-api host) plus a slash, and its query string kept."""
+    context = event.get("requestContext") or {}
+    path = (context.get("path") or event.path) + "/"
+    encoded = urlencode([(name, value) for name, values in _query_lists(event).items() for value in values])
+    return f"{path}?{encoded}" if encoded else path

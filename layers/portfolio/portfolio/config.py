@@ -1,0 +1,94 @@
+"""Typed configuration, read from the environment when first asked for (never at import).
+
+Environment names are those of ``template.yaml`` (Globals > Function > Environment). The
+defaults are the tables' logical ids, which is what the local stack names them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+
+
+@dataclass(frozen=True, slots=True)
+class TableNames:
+    portfolios: str
+    portfolio_documents: str
+    media: str
+    employers: str
+    tags: str
+    links: str
+    sequences: str
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    region: str
+    tables: TableNames
+    media_bucket: str
+    media_base_url: str
+    # DynamoDB client behaviour: bounded, so an API call ends well inside API Gateway's 29 s.
+    dynamodb_connect_timeout_s: float
+    dynamodb_read_timeout_s: float
+    dynamodb_max_attempts: int
+
+
+# Environment variable -> TableNames field. template.yaml's Globals use the same names.
+TABLE_ENV_VARS: dict[str, str] = {
+    "PORTFOLIOS_TABLE": "portfolios",
+    "PORTFOLIO_DOCUMENTS_TABLE": "portfolio_documents",
+    "MEDIA_TABLE": "media",
+    "EMPLOYERS_TABLE": "employers",
+    "TAGS_TABLE": "tags",
+    "LINKS_TABLE": "links",
+    "SEQUENCES_TABLE": "sequences",
+}
+
+# Logical ids in template.yaml, used as physical names by the local stack.
+DEFAULT_TABLE_NAMES: dict[str, str] = {
+    "PORTFOLIOS_TABLE": "PortfoliosTable",
+    "PORTFOLIO_DOCUMENTS_TABLE": "PortfolioDocumentsTable",
+    "MEDIA_TABLE": "MediaTable",
+    "EMPLOYERS_TABLE": "EmployersTable",
+    "TAGS_TABLE": "TagsTable",
+    "LINKS_TABLE": "LinksTable",
+    "SEQUENCES_TABLE": "SequencesTable",
+}
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "")
+    try:
+        return float(raw) if raw else default
+    except ValueError:
+        return default
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        return default
+
+
+@cache
+def settings() -> Settings:
+    """The settings of this process. Cached: call ``settings.cache_clear()`` after changing
+    the environment (tests do)."""
+    env = os.environ
+    tables = TableNames(
+        **{field: env.get(var) or DEFAULT_TABLE_NAMES[var] for var, field in TABLE_ENV_VARS.items()}
+    )
+    bucket = env.get("MEDIA_BUCKET") or "portfolio-media"
+    base_url = (env.get("MEDIA_BASE_URL") or f"https://{bucket}.s3.amazonaws.com").rstrip("/")
+    return Settings(
+        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+        tables=tables,
+        media_bucket=bucket,
+        media_base_url=base_url,
+        dynamodb_connect_timeout_s=_float("DYNAMODB_CONNECT_TIMEOUT_S", 2.0),
+        dynamodb_read_timeout_s=_float("DYNAMODB_READ_TIMEOUT_S", 5.0),
+        dynamodb_max_attempts=_int("DYNAMODB_MAX_ATTEMPTS", 3),
+    )

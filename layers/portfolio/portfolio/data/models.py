@@ -1,0 +1,223 @@
+"""pynamodb models of the tables in template.yaml (a test keeps the two in step).
+
+Table names come from ``portfolio.config.settings()`` when these classes are created, i.e.
+on the first import of this module: set the environment before importing it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pynamodb.attributes import (
+    Attribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    NumberSetAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.constants import STRING
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from portfolio.config import settings
+
+# Every card carries this partition value for the catalogue-wide indexes.
+CATALOGUE_PARTITION = "p"
+
+
+class _Meta:
+    """Connection settings shared by every model (bounded timeouts and retries)."""
+
+    region = settings().region
+    connect_timeout_seconds = settings().dynamodb_connect_timeout_s
+    read_timeout_seconds = settings().dynamodb_read_timeout_s
+    # pynamodb's retries are botocore's "standard" mode with this many extra attempts.
+    max_retry_attempts = max(settings().dynamodb_max_attempts - 1, 0)
+
+
+class CompactJSONAttribute(Attribute[Any]):
+    """JSON in a string attribute, without ASCII escapes (Persian text stays 2 bytes a
+    character instead of 6) and without spaces."""
+
+    attr_type = STRING
+
+    def serialize(self, value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    def deserialize(self, value: str) -> Any:
+        return json.loads(value)
+
+
+# --- Portfolio cards ---------------------------------------------------------------------
+
+
+class CatalogueIndex(GlobalSecondaryIndex["PortfolioCardModel"]):
+    class Meta:
+        index_name = "catalogue-index"
+        projection = AllProjection()
+
+    catalogue = UnicodeAttribute(hash_key=True, attr_name="g")
+    id = NumberAttribute(range_key=True)
+
+
+class CreatedIndex(GlobalSecondaryIndex["PortfolioCardModel"]):
+    class Meta:
+        index_name = "created-index"
+        projection = AllProjection()
+
+    catalogue = UnicodeAttribute(hash_key=True, attr_name="g")
+    created_at_us = NumberAttribute(range_key=True, attr_name="c")
+
+
+class UpdatedIndex(GlobalSecondaryIndex["PortfolioCardModel"]):
+    class Meta:
+        index_name = "updated-index"
+        projection = AllProjection()
+
+    catalogue = UnicodeAttribute(hash_key=True, attr_name="g")
+    updated_at_us = NumberAttribute(range_key=True, attr_name="u")
+
+
+class EmployerIndex(GlobalSecondaryIndex["PortfolioCardModel"]):
+    class Meta:
+        index_name = "employer-index"
+        projection = AllProjection()
+
+    employer_id = NumberAttribute(hash_key=True, attr_name="e")
+    id = NumberAttribute(range_key=True)
+
+
+class PortfolioCardModel(Model):
+    """The slim card of a portfolio (see ``portfolio.domain.cards``)."""
+
+    class Meta(_Meta):
+        table_name = settings().tables.portfolios
+
+    id = NumberAttribute(hash_key=True)
+    catalogue = UnicodeAttribute(attr_name="g", default=CATALOGUE_PARTITION)
+    created_at_us = NumberAttribute(attr_name="c")
+    updated_at_us = NumberAttribute(attr_name="u")
+    employer_id = NumberAttribute(attr_name="e", null=True)
+    text = UnicodeAttribute(attr_name="t")
+    numbers = UnicodeAttribute(attr_name="n")
+
+    catalogue_index = CatalogueIndex()
+    created_index = CreatedIndex()
+    updated_index = UpdatedIndex()
+    employer_index = EmployerIndex()
+
+
+# --- Portfolio documents -----------------------------------------------------------------
+
+
+class PortfolioDocumentModel(Model):
+    """A portfolio's source record and its rendered document (storage keys for URLs).
+
+    ``source`` is what the write path re-renders from; ``summary`` is a list item; ``detail``
+    holds the fields only retrieve shows.
+    """
+
+    class Meta(_Meta):
+        table_name = settings().tables.portfolio_documents
+
+    id = NumberAttribute(hash_key=True)
+    source = CompactJSONAttribute()
+    summary = CompactJSONAttribute()
+    detail = CompactJSONAttribute()
+
+
+# --- Shared records ----------------------------------------------------------------------
+
+
+class ThumbnailMap(MapAttribute[str, Any]):
+    id = NumberAttribute()
+    key = UnicodeAttribute()
+    size = NumberAttribute()
+
+
+class MediaModel(Model):
+    """An uploaded file. Images have dimensions, a mode and thumbnails."""
+
+    class Meta(_Meta):
+        table_name = settings().tables.media
+
+    id = NumberAttribute(hash_key=True)
+    type = UnicodeAttribute()
+    name = UnicodeAttribute()
+    key = UnicodeAttribute()
+    size = NumberAttribute()
+    width = NumberAttribute(null=True)
+    height = NumberAttribute(null=True)
+    mode = UnicodeAttribute(null=True)
+    thumbnails = ListAttribute(of=ThumbnailMap, default=list)
+
+
+class _ReferencedRecord(Model):
+    # Portfolios whose documents embed this record: the write path re-renders them when it
+    # changes. Kept as a superset (a stale id only costs a harmless re-render).
+    portfolio_ids = NumberSetAttribute(null=True)
+
+
+class EmployerModel(_ReferencedRecord):
+    class Meta(_Meta):
+        table_name = settings().tables.employers
+
+    id = NumberAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    image_id = NumberAttribute(null=True)
+
+
+class TagModel(_ReferencedRecord):
+    class Meta(_Meta):
+        table_name = settings().tables.tags
+
+    id = NumberAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    image_id = NumberAttribute(null=True)
+
+
+class LinkModel(_ReferencedRecord):
+    class Meta(_Meta):
+        table_name = settings().tables.links
+
+    id = NumberAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    url = UnicodeAttribute(null=True)
+    description = UnicodeAttribute(null=True)
+    image_id = NumberAttribute(null=True)
+
+
+class SequenceModel(Model):
+    """An id counter ("media", "thumbnail"): the last id handed out."""
+
+    class Meta(_Meta):
+        table_name = settings().tables.sequences
+
+    name = UnicodeAttribute(hash_key=True)
+    value = NumberAttribute(default=0)
+
+
+ALL_MODELS: tuple[type[Model], ...] = (
+    PortfolioCardModel,
+    PortfolioDocumentModel,
+    MediaModel,
+    EmployerModel,
+    TagModel,
+    LinkModel,
+    SequenceModel,
+)
+
+__all__ = [
+    "ALL_MODELS",
+    "CATALOGUE_PARTITION",
+    "EmployerModel",
+    "LinkModel",
+    "MediaModel",
+    "PortfolioCardModel",
+    "PortfolioDocumentModel",
+    "SequenceModel",
+    "TagModel",
+]

@@ -1,0 +1,111 @@
+"""Reading portfolios: cards for search/filter/ordering, documents for the answer.
+
+Request paths read with Query, GetItem and BatchGetItem only (never Scan).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist
+from pynamodb.pagination import ResultIterator
+
+from portfolio.data.models import CATALOGUE_PARTITION, PortfolioCardModel, PortfolioDocumentModel
+from portfolio.domain.cards import Card
+from portfolio.domain.planner import CardIndex, CardReadPlan
+
+# DynamoDB's own limit for one BatchGetItem.
+_BATCH_GET_LIMIT = 100
+
+_RANGE_ATTRIBUTE = {
+    CardIndex.CATALOGUE: PortfolioCardModel.id,
+    CardIndex.CREATED: PortfolioCardModel.created_at_us,
+    CardIndex.UPDATED: PortfolioCardModel.updated_at_us,
+    CardIndex.EMPLOYER: PortfolioCardModel.id,
+}
+
+
+def _card_from_item(item: dict[str, Any]) -> Card:
+    # Decoding straight from the wire format: a list call decodes thousands of cards, and
+    # building a pynamodb model for each costs ~10x more than these few lookups.
+    employer = item.get("e")
+    return Card(
+        id=int(item["id"]["N"]),
+        created_at_us=int(item["c"]["N"]),
+        updated_at_us=int(item["u"]["N"]),
+        employer_id=int(employer["N"]) if employer is not None else None,
+        text=item["t"]["S"],
+        numbers=item["n"]["S"],
+    )
+
+
+def _card_from_model(model: PortfolioCardModel) -> Card:
+    return Card(
+        id=int(model.id),
+        created_at_us=int(model.created_at_us),
+        updated_at_us=int(model.updated_at_us),
+        employer_id=int(model.employer_id) if model.employer_id is not None else None,
+        text=model.text,
+        numbers=model.numbers,
+    )
+
+
+def read_cards(plan: CardReadPlan) -> list[Card]:
+    """Every card in the plan's index range (all pages of one Query)."""
+    if plan.low is not None and plan.high is not None and plan.low > plan.high:
+        return []
+    range_attribute = _RANGE_ATTRIBUTE[plan.index]
+    if plan.low is not None and plan.high is not None:
+        condition = range_attribute.between(plan.low, plan.high)
+    elif plan.low is not None:
+        condition = range_attribute >= plan.low
+    elif plan.high is not None:
+        condition = range_attribute <= plan.high
+    else:
+        condition = None
+    hash_key = str(plan.employer_id) if plan.index is CardIndex.EMPLOYER else CATALOGUE_PARTITION
+    connection = PortfolioCardModel._get_connection()
+    pages = ResultIterator(
+        connection.query,
+        (hash_key,),
+        {"range_key_condition": condition, "index_name": plan.index.value},
+        map_fn=_card_from_item,
+    )
+    return list(pages)
+
+
+def get_card(portfolio_id: int) -> Card | None:
+    try:
+        return _card_from_model(PortfolioCardModel.get(portfolio_id))
+    except DoesNotExist:
+        return None
+
+
+def get_summaries(portfolio_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The stored list items of these portfolios (one BatchGetItem per 100 ids)."""
+    ids = list(dict.fromkeys(portfolio_ids))
+    summaries: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), _BATCH_GET_LIMIT):
+        chunk = ids[start : start + _BATCH_GET_LIMIT]
+        for document in PortfolioDocumentModel.batch_get(
+            chunk, attributes_to_get=[PortfolioDocumentModel.id, PortfolioDocumentModel.summary]
+        ):
+            summaries[int(document.id)] = document.summary
+    return summaries
+
+
+def get_document(portfolio_id: int) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The stored list item and detail fields of one portfolio."""
+    try:
+        document = PortfolioDocumentModel.get(
+            portfolio_id,
+            attributes_to_get=[
+                PortfolioDocumentModel.id,
+                PortfolioDocumentModel.summary,
+                PortfolioDocumentModel.detail,
+            ],
+        )
+    except DoesNotExist:
+        return None
+    return document.summary, document.detail

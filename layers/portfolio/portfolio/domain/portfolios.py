@@ -1,0 +1,90 @@
+"""The read API's service functions: what the list and retrieve handlers call.
+
+Each reads DynamoDB through ``portfolio.data`` with a fixed number of requests: a list call
+is one Query over the planned index (one request per ~1 MB page of cards) and one
+BatchGetItem for the page's documents; a retrieve is one GetItem for the card and one for
+the document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from portfolio.config import settings
+from portfolio.data import portfolios as store
+from portfolio.domain.cards import CardColumns
+from portfolio.domain.errors import InvalidLookup, PortfolioNotFound
+from portfolio.domain.listing import card_matches, parse_list_query, select_positions
+from portfolio.domain.pagination import RequestUrl, next_link, previous_link
+from portfolio.domain.planner import plan_card_read
+from portfolio.domain.rendering import with_media_urls
+
+# Ids are positive and fit DynamoDB's numbers; anything else cannot name a portfolio.
+_MAX_ID = 2**63 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioPage:
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"count": self.count, "next": self.next, "previous": self.previous, "results": self.results}
+
+
+def portfolio_list(*, params: Mapping[str, str], url: RequestUrl) -> PortfolioPage:
+    """One page of the portfolios matching the request's search and filters, in its order.
+
+    Raises ``InvalidFilters`` / ``InvalidSearch`` for bad parameters.
+    """
+    query = parse_list_query(params)
+    columns = CardColumns(store.read_cards(plan_card_read(query.filters)))
+    positions = select_positions(columns, query)
+    count = len(positions)
+    page_ids = [columns.ids[i] for i in positions[query.offset : query.offset + query.limit]]
+    summaries = store.get_summaries(page_ids) if page_ids else {}
+    base_url = settings().media_base_url
+    # A card without its document (a write in progress) is left out of the page.
+    results = [with_media_urls(summaries[pid], base_url) for pid in page_ids if pid in summaries]
+    return PortfolioPage(
+        count=count,
+        next=next_link(url, limit=query.limit, offset=query.offset, count=count),
+        previous=previous_link(url, limit=query.limit, offset=query.offset),
+        results=results,
+    )
+
+
+def parse_portfolio_id(raw: str) -> int:
+    """The id in a retrieve URL, read as Django reads a primary key (Python's ``int()``).
+
+    Raises ``InvalidLookup`` when it is not an integer (DRF: "Not found.").
+    """
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise InvalidLookup(raw) from exc
+
+
+def portfolio_retrieve(*, raw_id: str, params: Mapping[str, str]) -> dict[str, Any]:
+    """One portfolio with its detail fields, if it matches the request's search and filters
+    (DRF's get_object() filters the queryset before the lookup).
+
+    Raises ``InvalidFilters`` / ``InvalidSearch`` (400), ``InvalidLookup`` or
+    ``PortfolioNotFound`` (404).
+    """
+    query = parse_list_query(params)
+    portfolio_id = parse_portfolio_id(raw_id)
+    if not 0 < portfolio_id <= _MAX_ID:
+        raise PortfolioNotFound(raw_id)
+    card = store.get_card(portfolio_id)
+    if card is None or not card_matches(CardColumns([card]), query):
+        raise PortfolioNotFound(raw_id)
+    document = store.get_document(portfolio_id)
+    if document is None:
+        raise PortfolioNotFound(raw_id)
+    summary, detail = document
+    return with_media_urls({**summary, **detail}, settings().media_base_url)
