@@ -20,6 +20,7 @@ from portfolio.domain.listing import card_matches, parse_list_query, select_posi
 from portfolio.domain.pagination import RequestUrl, next_link, previous_link
 from portfolio.domain.planner import plan_card_read
 from portfolio.domain.rendering import with_media_urls
+from portfolio.observability import MetricUnit, metrics
 
 # Ids are positive and fit DynamoDB's numbers; anything else cannot name a portfolio.
 _MAX_ID = 2**63 - 1
@@ -42,7 +43,10 @@ def portfolio_list(*, params: Mapping[str, str], url: RequestUrl) -> PortfolioPa
     Raises ``InvalidFilters`` / ``InvalidSearch`` for bad parameters.
     """
     query = parse_list_query(params)
-    columns = CardColumns(store.read_cards(plan_card_read(query.filters)))
+    plan = plan_card_read(query.filters)
+    columns = CardColumns(store.read_cards(plan))
+    # What a list call costs: every card of the planned index range is read.
+    metrics.add_metric(name="CardsRead", unit=MetricUnit.Count, value=len(columns))
     positions = select_positions(columns, query)
     count = len(positions)
     page_ids = [columns.ids[i] for i in positions[query.offset : query.offset + query.limit]]
@@ -87,4 +91,5 @@ def portfolio_retrieve(*, raw_id: str, params: Mapping[str, str]) -> dict[str, A
     if document is None:
         raise PortfolioNotFound(raw_id)
     summary, detail = document
+    metrics.add_metric(name="PortfoliosRetrieved", unit=MetricUnit.Count, value=1)
     return with_media_urls({**summary, **detail}, settings().media_base_url)
