@@ -44,7 +44,9 @@ def searchable() -> Iterator[None]:
             year=2020,
             employer_data=employer(3, "Tapsi"),
         ),
-        portfolio(6, title="Notes", slug="notes", excerpt='he said "hello, world" twice', employer_data=snapp),
+        portfolio(
+            6, title="Notes", slug="notes", excerpt='he said "hello, world" twice', employer_data=snapp
+        ),
     ]
     with catalogue(items):
         yield
