@@ -27,6 +27,8 @@ _SMART_SPLIT_RE = re.compile(
 )
 
 NULL_CHARACTER_MESSAGE = "Null characters are not allowed."
+# DRF's CharField also refuses lone surrogates (only a JSON-escaped event can carry one).
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def _unescape_string_literal(literal: str) -> str:
@@ -38,12 +40,16 @@ def _unescape_string_literal(literal: str) -> str:
 def search_terms(raw: str | None) -> list[str]:
     """The search terms of a ``?search=`` value, exactly as DRF computes them.
 
-    Raises ``InvalidSearch`` for a value holding a NUL character (DRF's CharField).
+    Raises ``InvalidSearch`` for a value holding a NUL character or a lone surrogate, with
+    DRF CharField's messages (both validators run; each reports its first finding).
     """
     if not raw:
         return []
-    if "\x00" in raw:
-        raise InvalidSearch([NULL_CHARACTER_MESSAGE])
+    messages = [NULL_CHARACTER_MESSAGE] if "\x00" in raw else []
+    if surrogate := _SURROGATE_RE.search(raw):
+        messages.append(f"Surrogate characters are not allowed: U+{ord(surrogate[0]):X}.")
+    if messages:
+        raise InvalidSearch(messages)
     terms: list[str] = []
     for match in _SMART_SPLIT_RE.finditer(raw):
         term = match[0].strip(",")
