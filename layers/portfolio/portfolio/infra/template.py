@@ -7,6 +7,8 @@ the two cannot drift.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -130,3 +132,226 @@ def api_routes(template: dict[str, Any]) -> list[ApiRoute]:
                 )
             )
     return routes
+
+
+# --- Intrinsic functions -------------------------------------------------------------------------
+
+
+class TemplateError(ValueError):
+    """The template uses something these helpers cannot evaluate; the message says what."""
+
+
+@dataclass(frozen=True, slots=True)
+class StackContext:
+    """What CloudFormation substitutes into a template: pseudo parameters, parameter values,
+    and the ``Ref`` value and ``GetAtt`` attributes of each resource (by logical id)."""
+
+    region: str
+    account_id: str
+    stack_name: str
+    parameters: dict[str, str]
+    refs: dict[str, str]
+    attributes: dict[str, dict[str, str]]
+    url_suffix: str = "amazonaws.com"
+
+    def ref(self, name: str) -> str:
+        pseudo = {
+            "AWS::Region": self.region,
+            "AWS::AccountId": self.account_id,
+            "AWS::StackName": self.stack_name,
+            "AWS::URLSuffix": self.url_suffix,
+            "AWS::Partition": "aws",
+        }
+        for source in (pseudo, self.parameters, self.refs):
+            if name in source:
+                return source[name]
+        raise TemplateError(f"Ref {name}: no such parameter or resource")
+
+    def get_att(self, logical_id: str, attribute: str) -> str:
+        try:
+            return self.attributes[logical_id][attribute]
+        except KeyError:
+            raise TemplateError(f"GetAtt {logical_id}.{attribute} is not known") from None
+
+
+def parameter_defaults(template: dict[str, Any]) -> dict[str, str]:
+    """Each parameter's default value (what ``sam deploy`` uses when none is given)."""
+    return {
+        name: str(spec["Default"])
+        for name, spec in template.get("Parameters", {}).items()
+        if "Default" in spec
+    }
+
+
+_SUB_VARIABLE = re.compile(r"\$\{([^}]+)\}")
+
+
+def _substitute(text: str, lookup: Callable[[str], str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name.startswith("!"):  # ${!Literal} is the escape for a literal ${Literal}
+            return "${" + name[1:] + "}"
+        return lookup(name)
+
+    return _SUB_VARIABLE.sub(replace, text)
+
+
+def _condition(template: dict[str, Any], name: str, stack: StackContext) -> bool:
+    try:
+        definition = template["Conditions"][name]
+    except KeyError:
+        raise TemplateError(f"condition {name} is not declared") from None
+    return bool(resolve(definition, template, stack))
+
+
+def resolve(value: Any, template: dict[str, Any], stack: StackContext) -> Any:
+    """``value`` with the intrinsic functions the template uses evaluated (Ref, Fn::Sub,
+    Fn::GetAtt, Fn::If with its conditions, Fn::Join, Fn::Select)."""
+    if isinstance(value, list):
+        return [resolve(item, template, stack) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) != 1:
+        return {key: resolve(item, template, stack) for key, item in value.items()}
+    ((function, argument),) = value.items()
+    if function == "Ref":
+        return stack.ref(argument)
+    if function == "Fn::GetAtt":
+        logical_id, attribute = argument.split(".", 1) if isinstance(argument, str) else argument
+        return stack.get_att(logical_id, attribute)
+    if function == "Fn::Sub":
+        text, variables = (argument, {}) if isinstance(argument, str) else argument
+        resolved = {name: str(resolve(item, template, stack)) for name, item in variables.items()}
+
+        def lookup(name: str) -> str:
+            if name in resolved:
+                return resolved[name]
+            if "." in name:
+                return stack.get_att(*name.split(".", 1))
+            return stack.ref(name)
+
+        return _substitute(text, lookup)
+    if function == "Fn::If":
+        name, when_true, when_false = argument
+        return resolve(when_true if _condition(template, name, stack) else when_false, template, stack)
+    if function == "Fn::Equals":
+        left, right = resolve(argument, template, stack)
+        return left == right
+    if function == "Fn::Not":
+        return not resolve(argument[0], template, stack)
+    if function == "Fn::And":
+        return all(resolve(item, template, stack) for item in argument)
+    if function == "Fn::Or":
+        return any(resolve(item, template, stack) for item in argument)
+    if function == "Condition":
+        return _condition(template, argument, stack)
+    if function == "Fn::Join":
+        separator, items = argument
+        return separator.join(str(item) for item in resolve(items, template, stack))
+    if function == "Fn::Select":
+        index, items = argument
+        return resolve(items, template, stack)[int(resolve(index, template, stack))]
+    if function.startswith("Fn::"):
+        raise TemplateError(f"{function} is not supported by the local tooling")
+    return {function: resolve(argument, template, stack)}
+
+
+# --- Functions, their events and the API they serve ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionSpec:
+    """An AWS::Serverless::Function with the Globals applied (environment still unresolved)."""
+
+    logical_id: str
+    code_uri: str
+    handler: str
+    timeout_s: int
+    memory_mb: int
+    environment: dict[str, Any]
+
+
+def functions(template: dict[str, Any]) -> dict[str, FunctionSpec]:
+    defaults = template.get("Globals", {}).get("Function", {})
+    specs = {}
+    for logical_id, resource in resources(template, "AWS::Serverless::Function").items():
+        props = resource.get("Properties", {})
+        specs[logical_id] = FunctionSpec(
+            logical_id=logical_id,
+            code_uri=props.get("CodeUri", defaults.get("CodeUri", ".")),
+            handler=props.get("Handler", defaults.get("Handler", "")),
+            timeout_s=int(props.get("Timeout", defaults.get("Timeout", 3))),
+            memory_mb=int(props.get("MemorySize", defaults.get("MemorySize", 128))),
+            environment={
+                **global_environment(template),
+                **props.get("Environment", {}).get("Variables", {}),
+            },
+        )
+    return specs
+
+
+@dataclass(frozen=True, slots=True)
+class S3Trigger:
+    """An ``S3`` event of a function: objects created in ``bucket`` (a logical id) whose keys
+    pass every filter rule (``("prefix", "uploads/")``, ``("suffix", ".jpg")``) invoke it."""
+
+    function: str
+    event: str
+    bucket: str
+    events: tuple[str, ...]
+    filter_rules: tuple[tuple[str, str], ...]
+
+
+def s3_triggers(template: dict[str, Any]) -> list[S3Trigger]:
+    triggers = []
+    for logical_id, function in resources(template, "AWS::Serverless::Function").items():
+        for event_name, event in function.get("Properties", {}).get("Events", {}).items():
+            if event.get("Type") != "S3":
+                continue
+            props = event["Properties"]
+            bucket = props["Bucket"]
+            if not (isinstance(bucket, dict) and "Ref" in bucket):
+                raise TemplateError(
+                    f"{logical_id}.{event_name}: an S3 event's Bucket must be !Ref of a bucket"
+                )
+            events = props["Events"]
+            rules = props.get("Filter", {}).get("S3Key", {}).get("Rules", [])
+            triggers.append(
+                S3Trigger(
+                    function=logical_id,
+                    event=event_name,
+                    bucket=bucket["Ref"],
+                    events=tuple([events] if isinstance(events, str) else events),
+                    filter_rules=tuple((rule["Name"].lower(), rule["Value"]) for rule in rules),
+                )
+            )
+    return triggers
+
+
+@dataclass(frozen=True, slots=True)
+class AsyncInvokeConfig:
+    """How Lambda retries an asynchronous invocation (S3 events) and where a failed event
+    goes (``on_failure``: an unresolved ``Destination``, or None)."""
+
+    maximum_retry_attempts: int
+    on_failure: Any
+
+
+def async_invoke_config(template: dict[str, Any], function: str) -> AsyncInvokeConfig:
+    props = template["Resources"][function].get("Properties", {})
+    config = props.get("EventInvokeConfig", {}) or {}
+    on_failure = (config.get("DestinationConfig", {}) or {}).get("OnFailure", {}) or {}
+    return AsyncInvokeConfig(
+        # Lambda's default for asynchronous invocations is two retries.
+        maximum_retry_attempts=int(config.get("MaximumRetryAttempts", 2)),
+        on_failure=on_failure.get("Destination"),
+    )
+
+
+def serverless_api(template: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The template's one AWS::Serverless::Api: its logical id and properties."""
+    apis = resources(template, "AWS::Serverless::Api")
+    if len(apis) != 1:
+        raise TemplateError(f"expected one AWS::Serverless::Api, found {len(apis)}")
+    ((logical_id, api),) = apis.items()
+    return logical_id, api.get("Properties", {})

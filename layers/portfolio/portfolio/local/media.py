@@ -1,0 +1,112 @@
+"""Real image files for a catalogue's image records, so that the ``f`` URLs the local API
+lists load in a browser.
+
+An imported or demo catalogue brings records (key, size in pixels, colour mode, thumbnail
+keys) but not the files. For each image record this draws a picture of the recorded width,
+height and mode in the key's format, and its thumbnails at their keys (longest edge N,
+aspect ratio kept, never enlarged). Keys that already hold an object are left alone.
+Other files (PDFs, videos) are not made up.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image, ImageDraw
+
+from portfolio.domain.records import MediaRecord
+
+# Extension -> Pillow format, Content-Type, and fast encoder settings (these are placeholders).
+_FORMATS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "jpg": ("JPEG", "image/jpeg", {"quality": 75}),
+    "jpeg": ("JPEG", "image/jpeg", {"quality": 75}),
+    "png": ("PNG", "image/png", {"compress_level": 1}),
+    "webp": ("WEBP", "image/webp", {"quality": 60, "method": 0}),
+    "gif": ("GIF", "image/gif", {}),
+    "bmp": ("BMP", "image/bmp", {}),
+    "tif": ("TIFF", "image/tiff", {}),
+    "tiff": ("TIFF", "image/tiff", {}),
+}
+# What each format can store; a recorded mode it cannot is drawn in the nearest one.
+_MODES = {
+    "JPEG": {"RGB", "L", "CMYK"},
+    "PNG": {"RGB", "RGBA", "L", "LA", "P"},
+    "WEBP": {"RGB", "RGBA"},
+    "GIF": {"P", "L"},
+    "BMP": {"RGB", "L", "P"},
+    "TIFF": {"RGB", "RGBA", "L", "CMYK"},
+}
+_WORKERS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    key: str
+    body: bytes
+    content_type: str
+
+
+def _picture(record: MediaRecord, pillow_format: str) -> Image.Image:
+    width, height = record.width or 1, record.height or 1
+    ramp = Image.linear_gradient("L").resize((width, height))
+    picture = Image.merge(
+        "RGB", (ramp, ramp.transpose(Image.Transpose.FLIP_LEFT_RIGHT), Image.new("L", ramp.size, 150))
+    )
+    label = f"#{record.id} {width}x{height}"
+    ImageDraw.Draw(picture).text((max(width // 20, 2), max(height // 20, 2)), label, fill=(255, 255, 255))
+    mode = record.mode if record.mode in _MODES[pillow_format] else "RGB"
+    return picture.convert(mode) if mode != "RGB" else picture
+
+
+def _encode(picture: Image.Image, pillow_format: str, options: dict[str, Any]) -> bytes:
+    buffer = io.BytesIO()
+    picture.save(buffer, pillow_format, **options)
+    return buffer.getvalue()
+
+
+def image_files(record: MediaRecord) -> list[StoredFile]:
+    """The original and its thumbnails for one image record (nothing for other files)."""
+    extension = record.key.rsplit(".", 1)[-1].lower()
+    if record.type != "image" or not record.width or not record.height or extension not in _FORMATS:
+        return []
+    pillow_format, content_type, options = _FORMATS[extension]
+    picture = _picture(record, pillow_format)
+    files = [StoredFile(record.key, _encode(picture, pillow_format, options), content_type)]
+    # Largest first, each made from the one before with the cheapest filter: placeholders.
+    previous = picture
+    for thumbnail in sorted(record.thumbnails, key=lambda item: -item.size):
+        smaller = previous.copy()
+        smaller.thumbnail((thumbnail.size, thumbnail.size), Image.Resampling.NEAREST)
+        files.append(StoredFile(thumbnail.key, _encode(smaller, pillow_format, options), content_type))
+        previous = smaller
+    return files
+
+
+def _existing_keys(s3: Any, bucket: str) -> set[str]:
+    keys: set[str] = set()
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        keys.update(item["Key"] for item in page.get("Contents", []))
+    return keys
+
+
+def store_images(s3: Any, bucket: str, records: Iterable[MediaRecord]) -> int:
+    """Put the files of every image record that has none yet; how many files were written."""
+    existing = _existing_keys(s3, bucket)
+    missing = [record for record in records if record.key not in existing]
+
+    def put(record: MediaRecord) -> int:
+        written = 0
+        for stored in image_files(record):
+            if stored.key in existing:
+                continue
+            s3.put_object(Bucket=bucket, Key=stored.key, Body=stored.body, ContentType=stored.content_type)
+            written += 1
+        return written
+
+    # Encoding releases the GIL, so two workers keep both cores of a small machine busy.
+    with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="demo-media") as pool:
+        return sum(pool.map(put, missing))

@@ -1,0 +1,176 @@
+"""S3 events for the functions that subscribe to them, delivered through SQS.
+
+In AWS, S3 invokes the function asynchronously. moto would invoke it only in a Docker
+container (and silently drops the event without Docker), but it does deliver the same
+notification to an SQS queue. One poller per S3 event of the template long-polls its queue
+and invokes the function in this process with the event S3 would have sent, retrying a
+failed event as Lambda retries an asynchronous invocation, then handing it to the function's
+on-failure destination.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from portfolio.infra.template import AsyncInvokeConfig
+from portfolio.local.functions import LocalFunction
+from portfolio.local.resources import NotificationQueue
+from portfolio.observability import logger
+
+# Lambda waits 1 and then 2 minutes between attempts of an asynchronous invocation; locally
+# the same number of attempts happens within seconds.
+RETRY_DELAYS_S = (1.0, 2.0)
+_POLL_WAIT_S = 1
+
+
+def _event_time(raw: str, received: dt.datetime) -> str:
+    """``eventTime`` as S3 writes it (UTC, milliseconds, ``Z``). moto writes its host's local
+    time without an offset."""
+    try:
+        parsed = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except (TypeError, ValueError):
+        parsed = received
+    if parsed.tzinfo is None:
+        parsed = parsed.astimezone()  # naive: the local time of the machine moto runs on
+    return parsed.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{parsed.microsecond // 1000:03d}Z"
+
+
+def s3_event(notification: dict[str, Any], *, source_ip: str = "127.0.0.1") -> dict[str, Any] | None:
+    """The event S3 sends to a function for a notification body delivered to SQS, with every
+    field S3 sets (moto leaves out userIdentity, requestParameters, responseElements, the
+    bucket's ownerIdentity and the object's sequencer). None for S3's test event."""
+    records = notification.get("Records")
+    if not isinstance(records, list):
+        return None
+    received = dt.datetime.now(dt.UTC)
+    complete = []
+    for record in records:
+        s3 = dict(record.get("s3", {}))
+        bucket = {"ownerIdentity": {"principalId": "LOCAL"}, **s3.get("bucket", {})}
+        obj = {"sequencer": f"{time.time_ns():018X}", **s3.get("object", {})}
+        request_id = uuid.uuid4().hex[:16].upper()
+        complete.append(
+            {
+                **record,
+                "eventTime": _event_time(record.get("eventTime", ""), received),
+                "userIdentity": record.get("userIdentity") or {"principalId": "AWS:LOCAL"},
+                "requestParameters": record.get("requestParameters") or {"sourceIPAddress": source_ip},
+                "responseElements": record.get("responseElements")
+                or {"x-amz-request-id": request_id, "x-amz-id-2": uuid.uuid4().hex},
+                "s3": {**s3, "bucket": bucket, "object": obj},
+            }
+        )
+    return {"Records": complete}
+
+
+def _failure_record(
+    event: dict[str, Any], function: LocalFunction, error: BaseException, attempts: int
+) -> dict[str, Any]:
+    """The record Lambda sends to an on-failure destination after the last attempt."""
+    return {
+        "version": "1.0",
+        "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "requestContext": {
+            "requestId": str(uuid.uuid4()),
+            "functionArn": f"{function.arn}:$LATEST",
+            "condition": "RetriesExhausted",
+            "approximateInvokeCount": attempts,
+        },
+        "requestPayload": event,
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+        "responsePayload": {
+            "errorMessage": str(error),
+            "errorType": type(error).__name__,
+            "stackTrace": traceback.format_exception(error),
+        },
+    }
+
+
+class NotificationPoller:
+    """Long-polls one trigger's queue and invokes its function for every S3 event."""
+
+    def __init__(
+        self,
+        queue: NotificationQueue,
+        function: LocalFunction,
+        *,
+        sqs: Any,
+        invoke_config: AsyncInvokeConfig,
+        on_failure_queue_url: str | None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.queue = queue
+        self.function = function
+        self._sqs = sqs
+        self._invoke_config = invoke_config
+        self._on_failure_queue_url = on_failure_queue_url
+        self._sleep = sleep
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name=f"s3-events-{queue.trigger.function}-{queue.trigger.event}", daemon=True
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=_POLL_WAIT_S + 5)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                reply = self._sqs.receive_message(
+                    QueueUrl=self.queue.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=_POLL_WAIT_S
+                )
+            except (BotoCoreError, ClientError) as error:
+                if self._stop.is_set():
+                    return
+                logger.warning("cannot poll S3 notifications", extra={"reason": str(error)})
+                self._stop.wait(1.0)
+                continue
+            for message in reply.get("Messages", []):
+                self.deliver(message.get("Body", ""))
+                self._sqs.delete_message(
+                    QueueUrl=self.queue.queue_url, ReceiptHandle=message["ReceiptHandle"]
+                )
+
+    def deliver(self, body: str) -> None:
+        """Invoke the function with the S3 event in ``body`` (an SQS message's body), with
+        Lambda's retries; an event that still fails goes to the on-failure destination."""
+        try:
+            event = s3_event(json.loads(body))
+        except (json.JSONDecodeError, AttributeError, TypeError):
+            logger.warning("not an S3 notification", extra={"queue": self.queue.queue_url})
+            return
+        if event is None:
+            return  # S3's test event, sent when the notification was configured
+        attempts = self._invoke_config.maximum_retry_attempts + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                self.function.invoke(event)
+                return
+            except Exception as error:  # noqa: BLE001 (any function error is retried, as Lambda does)
+                logger.exception(
+                    "function error on an S3 event",
+                    extra={"function": self.function.name, "attempt": attempt, "of": attempts},
+                )
+                if attempt == attempts:
+                    self._send_to_on_failure(event, error, attempts)
+                else:
+                    self._sleep(RETRY_DELAYS_S[min(attempt - 1, len(RETRY_DELAYS_S) - 1)])
+
+    def _send_to_on_failure(self, event: dict[str, Any], error: BaseException, attempts: int) -> None:
+        if self._on_failure_queue_url is None:
+            return
+        record = _failure_record(event, self.function, error, attempts)
+        self._sqs.send_message(QueueUrl=self._on_failure_queue_url, MessageBody=json.dumps(record))
