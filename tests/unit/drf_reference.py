@@ -32,20 +32,25 @@ if not settings.configured:
             "django_filters",
         ],
         REST_FRAMEWORK={"PAGE_SIZE": 10},
+        ROOT_URLCONF=__name__,  # urlpatterns below: the original's router
+        APPEND_SLASH=True,
     )
     django.setup()
 
 from django.http import QueryDict
+from django.urls import Resolver404, include, path, resolve
 from django_filters import rest_framework as filters
 from django_filters.constants import EMPTY_VALUES
-from rest_framework import serializers
+from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.routers import SimpleRouter
 
 __all__ = [
     "EMPTY_VALUES",
     "ORIGINAL_FILTERS",
+    "django_route",
     "drf_limit",
     "drf_links",
     "drf_offset",
@@ -183,3 +188,35 @@ def drf_render_datetime(micros: int) -> str:
     """How DRF's serializers.DateTimeField renders a stored instant (USE_TZ, UTC)."""
     value = _EPOCH + dt.timedelta(microseconds=micros)
     return serializers.DateTimeField().to_representation(value)
+
+
+# --- URLs ---------------------------------------------------------------------------------
+
+
+class _PortfolioViewSet(viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+_router = SimpleRouter()
+_router.register("portfolios", _PortfolioViewSet, basename="portfolio")
+urlpatterns = [path("api/", include(_router.urls))]
+
+
+def _resolve(path_info: str) -> tuple[str, str | None] | None:
+    try:
+        match = resolve(path_info)
+    except Resolver404:
+        return None
+    return match.url_name, match.kwargs.get("pk")
+
+
+def django_route(path_info: str) -> tuple[str, str | None, bool]:
+    """(url name or "", the id, whether CommonMiddleware redirects with a slash added) for a
+    GET of ``path_info`` on the original: its router, and APPEND_SLASH's rule (redirect when
+    the path does not resolve and the path with a slash does)."""
+    resolved = _resolve(path_info)
+    if resolved is not None:
+        return resolved[0], resolved[1], False
+    if not path_info.endswith("/") and (with_slash := _resolve(path_info + "/")) is not None:
+        return with_slash[0], with_slash[1], True
+    return "", None, False

@@ -18,6 +18,7 @@ from django import forms
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from portfolio.api.routes import PathShape, match_list_path, match_retrieve_path
 from portfolio.domain.errors import InvalidFilters, InvalidSearch
 from portfolio.domain.filters import FILTER_PARAMETERS, Filters, parse_filters
 from portfolio.domain.ordering import ORDERING_FIELDS, parse_ordering
@@ -27,6 +28,7 @@ from portfolio.domain.search import search_terms
 from tests.unit.drf_reference import (
     EMPTY_VALUES,
     ORIGINAL_FILTERS,
+    django_route,
     drf_limit,
     drf_links,
     drf_offset,
@@ -209,6 +211,46 @@ def test_next_and_previous_links_are_drfs(
     )
 
     assert ours == drf_links(absolute_uri, limit=limit, offset=offset, count=count)
+
+
+# --- routes -------------------------------------------------------------------------------
+
+PATH_PIECES = st.sampled_from(
+    ["/", "/", "api", "portfolios", "1", "150", ".", "..", "x", "json", "é", " ", "\n", "%2F"]
+)
+
+
+def our_route(path: str) -> tuple[str, str | None, bool]:
+    for name, match in (
+        ("portfolio-list", match_list_path(path)),
+        ("portfolio-detail", match_retrieve_path(path)),
+    ):
+        if match.shape is not PathShape.UNKNOWN:
+            return name, match.portfolio_id, match.shape is PathShape.ADD_SLASH
+    return "", None, False
+
+
+@PARITY
+@given(
+    st.one_of(
+        st.lists(PATH_PIECES, max_size=6).map(lambda pieces: "/api/portfolios" + "".join(pieces)),
+        st.lists(st.one_of(PATH_PIECES, ANY_CHARACTER), max_size=8).map(lambda pieces: "/" + "".join(pieces)),
+    )
+)
+@example("/api/portfolios")
+@example("/api/portfolios/")
+@example("/api/portfolios/150")
+@example("/api/portfolios/150/")
+@example("/api/portfolios/1.5")
+@example("/api/portfolios/1.json")
+@example("/api/portfolios//")
+@example("/api/portfolios/a\nb/")
+@example("/api/portfolios/1/\n")
+def test_paths_route_as_the_original_router_and_append_slash(path: str) -> None:
+    """Given any path, when routed, then it is the list, a retrieve (with the same id), a
+    redirect adding a slash, or unknown, exactly as the original's DRF router and Django's
+    APPEND_SLASH decide."""
+    assert our_route(path) == django_route(path)
 
 
 # --- rendering ----------------------------------------------------------------------------
