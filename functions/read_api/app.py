@@ -1,9 +1,11 @@
 """Read API: GET /api/portfolios/, GET /api/portfolios/{id}/ and GET /api/openapi.json.
 
 Routing and Powertools decorators only; the rules live in ``portfolio.domain``.
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: Powertools reads the routes' annotations to
+generate the OpenAPI document, resolving strings in the globals of the function it holds,
+which is Tracer's wrapper (whose module has no ``Response``), so they must be real objects.
+"""
 
 from typing import Any
 

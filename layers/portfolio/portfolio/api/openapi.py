@@ -102,11 +102,17 @@ def _error_responses(*, not_found: bool) -> dict[str, Any]:
 
 
 def _redirect(canonical: str) -> dict[str, Any]:
+    # OpenAPI requires every templated path segment ({id}) to be declared as a parameter.
+    path_parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"{(\w+)}", canonical)
+    ]
     return {
         "get": {
             "summary": f"Redirects to {canonical}",
             "description": "Django's APPEND_SLASH: the same URL with the slash added, query kept.",
             "operationId": "redirect_" + re.sub(r"\W+", "_", canonical).strip("_"),
+            "parameters": path_parameters,
             "responses": {
                 "301": {
                     "description": "Moved permanently",
