@@ -15,6 +15,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 from django import forms
+from django.utils.encoding import filepath_to_uri
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +24,7 @@ from portfolio.domain.errors import InvalidFilters, InvalidSearch
 from portfolio.domain.filters import FILTER_PARAMETERS, Filters, parse_filters
 from portfolio.domain.ordering import ORDERING_FIELDS, parse_ordering
 from portfolio.domain.pagination import RequestUrl, next_link, parse_limit, parse_offset, previous_link
-from portfolio.domain.rendering import render_timestamp
+from portfolio.domain.rendering import media_url, render_timestamp
 from portfolio.domain.search import search_terms
 from tests.unit.drf_reference import (
     EMPTY_VALUES,
@@ -282,6 +283,23 @@ LAST_INSTANT = (dt.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC) - _
 def test_timestamps_render_as_drfs_datetime_field(micros: int) -> None:
     """Given any stored instant, when rendered, then it is DRF DateTimeField's text."""
     assert render_timestamp(micros) == drf_render_datetime(micros)
+
+
+@PARITY
+@given(
+    st.text(
+        alphabet=st.one_of(st.sampled_from("/ ~!*()'#?&=%+;:@,$[]"), ANY_CHARACTER), min_size=1, max_size=20
+    )
+    .filter(lambda key: "\\" not in key)
+    .map(lambda key: "core_media/" + key)
+)
+def test_media_urls_encode_keys_as_djangos_storage(key: str) -> None:
+    """Given any storage key, when made a URL, then the key is encoded as Django's
+    filepath_to_uri encodes it. (Keys with a backslash are left out: Django turns it into a
+    slash, which on S3 would name another object; the original's file names never hold one.)"""
+    assert media_url("https://media.example.com/media", key) == (
+        "https://media.example.com/media/" + filepath_to_uri(key)
+    )
 
 
 # --- filters ------------------------------------------------------------------------------
