@@ -164,6 +164,19 @@ def test_links_are_absolute_urls_on_the_host_the_client_called_without_stage_on_
     assert reply.body["previous"] == "https://api.example.com/api/portfolios/?limit=10"
 
 
+def test_links_are_built_whatever_the_case_of_the_header_names() -> None:
+    # HTTP/2 clients send lower-case header names, which API Gateway passes on as they are
+    def lower_case_headers(event: dict[str, Any]) -> None:
+        event["headers"] = {name.lower(): value for name, value in event["headers"].items()}
+        event["multiValueHeaders"] = {
+            name.lower(): value for name, value in event["multiValueHeaders"].items()
+        }
+
+    reply = call("/api/portfolios/", adjust=lower_case_headers)
+
+    assert reply.body["next"] == f"{LIST_URL}?limit=10&offset=10"
+
+
 def test_links_carry_the_stage_the_client_called() -> None:
     reply = call("/api/portfolios/", stage="staging")
 

@@ -119,6 +119,14 @@ def test_every_term_must_match_at_least_one_field() -> None:
     assert _found("snapp 2020") == []
 
 
+def test_a_term_is_matched_within_one_field_never_across_two() -> None:
+    # 4: title "Online shop", slug "shop"; 1: year 2021, employer "Snapp"
+    assert _found("shop shop") == [1, 4]
+    assert _found("shopshop") == []
+    assert _found("2021snapp") == []
+    assert _found("2021 snapp") == [1]
+
+
 @pytest.mark.parametrize("search", ["site,builder", "site, builder", "site ,builder,", "  site\tbuilder  "])
 def test_terms_are_split_on_whitespace_and_commas(search: str) -> None:
     assert _found(search) == [5]
