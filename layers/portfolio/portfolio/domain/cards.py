@@ -1,29 +1,37 @@
 """Portfolio cards: the slim copy of each portfolio that search, filters and ordering read.
 
-Every list call reads every card of the chosen index (a few thousand per DynamoDB page), so
-a card is small and cheap to decode: besides its keys it holds two strings.
+Every list call reads every card of the chosen index (10,000 cards make two DynamoDB pages),
+so a card is small and cheap to decode: besides its keys it holds two strings.
 
 - ``text``: the searchable fields (title, slug, excerpt, year, employer name) joined by
   ``SEPARATOR``. Search casefolds it once and tests each term as a substring.
-- ``numbers``: order, is_active, completed_at, has_description, image id and tag ids, joined
-  by ``SEPARATOR``.
+- ``numbers``: three flag characters (is_active, has_description, has_image: "1"/"0"), then
+  order, completed_at, image id and tag ids, joined by ``SEPARATOR``. Boolean filters read a
+  flag by position without splitting anything.
 
-``CardColumns`` decodes a field for all cards at once, and only when a request needs it.
+A list call gets its cards as a ``CardBatch`` (columns, as the data layer lifts them off the
+wire); ``CardColumns`` decodes a field only when the request needs it, and for the sort only
+at the positions that matched.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cached_property
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from portfolio.domain.records import PortfolioRecord
+if TYPE_CHECKING:  # the read path decodes cards; only the write path builds them from records
+    from portfolio.domain.records import PortfolioRecord
 
 SEPARATOR = "\x1f"  # ASCII unit separator; removed from the fields themselves
 
 # Positions in Card.text
 TITLE, SLUG, EXCERPT, YEAR, EMPLOYER_NAME = range(5)
-# Positions in Card.numbers
-ORDER, IS_ACTIVE, COMPLETED_AT, HAS_DESCRIPTION, IMAGE_ID, TAG_IDS = range(6)
+# Positions in Card.numbers (after splitting on SEPARATOR)
+FLAGS, ORDER, COMPLETED_AT, IMAGE_ID, TAG_IDS = range(5)
+# Positions in the flags field (which is also the start of Card.numbers)
+IS_ACTIVE_FLAG, HAS_DESCRIPTION_FLAG, HAS_IMAGE_FLAG = range(3)
 
 
 class Card(NamedTuple):
@@ -39,6 +47,10 @@ def _clean(value: str) -> str:
     return value.replace(SEPARATOR, " ")
 
 
+def _flag(value: bool) -> str:
+    return "1" if value else "0"
+
+
 def encode_card(record: PortfolioRecord, employer_name: str | None) -> Card:
     """The card of a portfolio (``employer_name`` comes from its employer record)."""
     text = SEPARATOR.join(
@@ -52,10 +64,9 @@ def encode_card(record: PortfolioRecord, employer_name: str | None) -> Card:
     )
     numbers = SEPARATOR.join(
         (
+            _flag(record.is_active) + _flag(record.has_description) + _flag(record.image_id is not None),
             str(record.order),
-            "1" if record.is_active else "0",
             "" if record.completed_at_us is None else str(record.completed_at_us),
-            "1" if record.has_description else "0",
             "" if record.image_id is None else str(record.image_id),
             ",".join(str(tag_id) for tag_id in record.tag_ids),
         )
@@ -70,85 +81,136 @@ def encode_card(record: PortfolioRecord, employer_name: str | None) -> Card:
     )
 
 
-def _optional_int(raw: str) -> int | None:
+@dataclass(frozen=True, slots=True)
+class CardBatch:
+    """Cards as columns (index i is one card). Timestamps and employer ids stay the decimal
+    strings storage holds them as until a request needs their values."""
+
+    ids: list[int]
+    created_at_us: list[str]
+    updated_at_us: list[str]
+    employer_ids: list[str | None]
+    text: list[str]
+    numbers: list[str]
+
+    @classmethod
+    def from_cards(cls, cards: Sequence[Card]) -> CardBatch:
+        return cls(
+            ids=[card.id for card in cards],
+            created_at_us=[str(card.created_at_us) for card in cards],
+            updated_at_us=[str(card.updated_at_us) for card in cards],
+            employer_ids=[None if card.employer_id is None else str(card.employer_id) for card in cards],
+            text=[card.text for card in cards],
+            numbers=[card.numbers for card in cards],
+        )
+
+
+def _optional_int(raw: str | None) -> int | None:
     return int(raw) if raw else None
 
 
 class CardColumns:
-    """Column-wise, lazily decoded view of a list of cards (index i is ``cards[i]``)."""
+    """Lazily decoded view of a batch of cards: whole columns (decoded once, for filters),
+    and per-position access (decoded at first use, for sorting the matches)."""
 
-    def __init__(self, cards: list[Card]) -> None:
-        self.cards = cards
+    def __init__(self, cards: CardBatch | Sequence[Card]) -> None:
+        self.batch = cards if isinstance(cards, CardBatch) else CardBatch.from_cards(cards)
+        size = len(self.batch.ids)
+        self._text_parts: list[list[str] | None] = [None] * size
+        self._number_parts: list[list[str] | None] = [None] * size
 
     def __len__(self) -> int:
-        return len(self.cards)
+        return len(self.batch.ids)
 
-    @cached_property
+    # --- per position -------------------------------------------------------------------
+
+    def text_part(self, position: int, part: int) -> str:
+        parts = self._text_parts[position]
+        if parts is None:
+            parts = self._text_parts[position] = self.batch.text[position].split(SEPARATOR)
+        return parts[part]
+
+    def number_part(self, position: int, part: int) -> str:
+        parts = self._number_parts[position]
+        if parts is None:
+            parts = self._number_parts[position] = self.batch.numbers[position].split(SEPARATOR)
+        return parts[part]
+
+    def flag(self, position: int, flag: int) -> bool:
+        return self.batch.numbers[position][flag] == "1"
+
+    def year_at(self, position: int) -> int | None:
+        return _optional_int(self.text_part(position, YEAR))
+
+    def employer_name_at(self, position: int) -> str | None:
+        if self.batch.employer_ids[position] is None:
+            return None
+        return self.text_part(position, EMPLOYER_NAME)
+
+    def casefolded_text(self, position: int) -> str:
+        return self.batch.text[position].casefold()
+
+    # --- whole columns ------------------------------------------------------------------
+
+    @property
     def ids(self) -> list[int]:
-        return [card.id for card in self.cards]
+        return self.batch.ids
 
     @cached_property
     def created_at(self) -> list[int]:
-        return [card.created_at_us for card in self.cards]
+        return [int(raw) for raw in self.batch.created_at_us]
 
     @cached_property
     def updated_at(self) -> list[int]:
-        return [card.updated_at_us for card in self.cards]
+        return [int(raw) for raw in self.batch.updated_at_us]
 
     @cached_property
     def employer_id(self) -> list[int | None]:
-        return [card.employer_id for card in self.cards]
+        return [_optional_int(raw) for raw in self.batch.employer_ids]
 
-    @cached_property
-    def _text(self) -> list[list[str]]:
-        return [card.text.split(SEPARATOR) for card in self.cards]
-
-    @cached_property
-    def _numbers(self) -> list[list[str]]:
-        return [card.numbers.split(SEPARATOR) for card in self.cards]
+    def _column(self, read: Callable[[int], object]) -> list:  # type: ignore[type-arg]
+        return [read(position) for position in range(len(self))]
 
     @cached_property
     def title(self) -> list[str]:
-        return [parts[TITLE] for parts in self._text]
+        return self._column(lambda i: self.text_part(i, TITLE))
 
     @cached_property
     def slug(self) -> list[str]:
-        return [parts[SLUG] for parts in self._text]
+        return self._column(lambda i: self.text_part(i, SLUG))
 
     @cached_property
     def year(self) -> list[int | None]:
-        return [_optional_int(parts[YEAR]) for parts in self._text]
+        return self._column(self.year_at)
 
     @cached_property
     def employer_name(self) -> list[str | None]:
-        return [
-            parts[EMPLOYER_NAME] if card.employer_id is not None else None
-            for card, parts in zip(self.cards, self._text, strict=True)
-        ]
+        return self._column(self.employer_name_at)
 
     @cached_property
     def order(self) -> list[int]:
-        return [int(parts[ORDER]) for parts in self._numbers]
+        return [int(numbers.split(SEPARATOR, 2)[ORDER]) for numbers in self.batch.numbers]
 
     @cached_property
     def is_active(self) -> list[bool]:
-        return [parts[IS_ACTIVE] == "1" for parts in self._numbers]
-
-    @cached_property
-    def completed_at(self) -> list[int | None]:
-        return [_optional_int(parts[COMPLETED_AT]) for parts in self._numbers]
+        return [numbers[IS_ACTIVE_FLAG] == "1" for numbers in self.batch.numbers]
 
     @cached_property
     def has_description(self) -> list[bool]:
-        return [parts[HAS_DESCRIPTION] == "1" for parts in self._numbers]
+        return [numbers[HAS_DESCRIPTION_FLAG] == "1" for numbers in self.batch.numbers]
 
     @cached_property
     def has_image(self) -> list[bool]:
-        return [parts[IMAGE_ID] != "" for parts in self._numbers]
+        return [numbers[HAS_IMAGE_FLAG] == "1" for numbers in self.batch.numbers]
+
+    @cached_property
+    def completed_at(self) -> list[int | None]:
+        return self._column(lambda i: _optional_int(self.number_part(i, COMPLETED_AT)))
 
     @cached_property
     def tag_ids(self) -> list[frozenset[int]]:
-        return [
-            frozenset(int(tag) for tag in parts[TAG_IDS].split(",")) if parts[TAG_IDS] else frozenset()
-            for parts in self._numbers
-        ]
+        def tags(position: int) -> frozenset[int]:
+            raw = self.number_part(position, TAG_IDS)
+            return frozenset(int(tag) for tag in raw.split(",")) if raw else frozenset()
+
+        return self._column(tags)

@@ -11,7 +11,13 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from portfolio.domain.cards import SEPARATOR, CardColumns
+from portfolio.domain.cards import (
+    HAS_DESCRIPTION_FLAG,
+    HAS_IMAGE_FLAG,
+    IS_ACTIVE_FLAG,
+    SEPARATOR,
+    CardColumns,
+)
 from portfolio.domain.filters import Filters, date_bounds, parse_filters
 from portfolio.domain.ordering import DEFAULT_ORDERING, OrderTerm, parse_ordering, sort_positions
 from portfolio.domain.pagination import parse_limit, parse_offset
@@ -56,15 +62,16 @@ def _predicates(columns: CardColumns, filters: Filters) -> list[Callable[[int], 
     if f.has_employer is not None:
         employer, wanted_presence = columns.employer_id, f.has_employer
         tests.append(lambda i: (employer[i] is not None) is wanted_presence)
-    if f.is_active is not None:
-        active, wanted_active = columns.is_active, f.is_active
-        tests.append(lambda i: active[i] is wanted_active)
-    if f.has_image is not None:
-        image, wanted_image = columns.has_image, f.has_image
-        tests.append(lambda i: image[i] is wanted_image)
-    if f.has_description is not None:
-        described, wanted_description = columns.has_description, f.has_description
-        tests.append(lambda i: described[i] is wanted_description)
+    numbers = columns.batch.numbers
+    for wanted, flag in (
+        (f.is_active, IS_ACTIVE_FLAG),
+        (f.has_image, HAS_IMAGE_FLAG),
+        (f.has_description, HAS_DESCRIPTION_FLAG),
+    ):
+        if wanted is not None:
+            # A flag is one character at a fixed place in the card's numbers.
+            wanted_char = "1" if wanted else "0"
+            tests.append(lambda i, flag=flag, wanted_char=wanted_char: numbers[i][flag] == wanted_char)
     if f.order_min is not None or f.order_max is not None:
         order, order_low, order_high = columns.order, f.order_min, f.order_max
         tests.append(
@@ -115,8 +122,8 @@ def select_positions(columns: CardColumns, query: ListQuery) -> list[int]:
         positions = [i for i in positions if test(i)]
     matcher = SearchMatcher(list(query.search), SEPARATOR)
     if matcher and positions:
-        cards = columns.cards
-        positions = [i for i in positions if matcher.matches(cards[i].text.casefold())]
+        text = columns.batch.text
+        positions = [i for i in positions if matcher.matches(text[i].casefold())]
     sort_positions(columns, positions, query.ordering)
     return positions
 
@@ -127,4 +134,4 @@ def card_matches(columns: CardColumns, query: ListQuery) -> bool:
     if any(not test(0) for test in _predicates(columns, query.filters)):
         return False
     matcher = SearchMatcher(list(query.search), SEPARATOR)
-    return not matcher or matcher.matches(columns.cards[0].text.casefold())
+    return not matcher or matcher.matches(columns.casefolded_text(0))

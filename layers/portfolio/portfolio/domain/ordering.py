@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from portfolio.domain.cards import CardColumns
+from portfolio.domain.cards import IS_ACTIVE_FLAG, SLUG, TITLE, CardColumns
 
 ORDERING_FIELDS: tuple[str, ...] = (
     "title",
@@ -51,29 +51,30 @@ def parse_ordering(raw: str | None) -> tuple[OrderTerm, ...]:
     return DEFAULT_ORDERING
 
 
-def _text_keys(values: list[str]) -> list[tuple[str, str]]:
-    return [(value.casefold(), value) for value in values]
+def _text_key(value: str) -> tuple[str, str]:
+    return (value.casefold(), value)
 
 
-def _nullable_text_keys(values: list[str | None]) -> list[tuple[bool, str, str]]:
-    return [(True, "", "") if value is None else (False, value.casefold(), value) for value in values]
+def _nullable_text_key(value: str | None) -> tuple[bool, str, str]:
+    return (True, "", "") if value is None else (False, value.casefold(), value)
 
 
-def _nullable_keys(values: list[int | None]) -> list[tuple[bool, int]]:
-    return [(True, 0) if value is None else (False, value) for value in values]
+def _nullable_key(value: int | None) -> tuple[bool, int]:
+    return (True, 0) if value is None else (False, value)
 
 
-# Ordering field -> the sort keys of every card. A null key is (True, ...), so ascending puts
-# nulls last and descending (a reversed sort) puts them first.
-_KEY_COLUMNS: dict[str, Callable[[CardColumns], list[Any]]] = {
-    "title": lambda columns: _text_keys(columns.title),
-    "slug": lambda columns: _text_keys(columns.slug),
-    "order": lambda columns: columns.order,
-    "year": lambda columns: _nullable_keys(columns.year),
-    "is_active": lambda columns: columns.is_active,
-    "client__name": lambda columns: _nullable_text_keys(columns.employer_name),
-    "created_at": lambda columns: columns.created_at,
-    "updated_at": lambda columns: columns.updated_at,
+# Ordering field -> the sort key of the card at a position. A null key is (True, ...), so
+# ascending puts nulls last and descending (a reversed sort) puts them first. Text fields are
+# decoded only at the positions being sorted.
+_SORT_KEYS: dict[str, Callable[[CardColumns], Callable[[int], Any]]] = {
+    "title": lambda columns: lambda i: _text_key(columns.text_part(i, TITLE)),
+    "slug": lambda columns: lambda i: _text_key(columns.text_part(i, SLUG)),
+    "order": lambda columns: columns.order.__getitem__,
+    "year": lambda columns: lambda i: _nullable_key(columns.year_at(i)),
+    "is_active": lambda columns: lambda i: columns.flag(i, IS_ACTIVE_FLAG),
+    "client__name": lambda columns: lambda i: _nullable_text_key(columns.employer_name_at(i)),
+    "created_at": lambda columns: columns.created_at.__getitem__,
+    "updated_at": lambda columns: columns.updated_at.__getitem__,
 }
 
 
@@ -86,5 +87,4 @@ def sort_positions(columns: CardColumns, positions: list[int], ordering: tuple[O
     ids = columns.ids
     positions.sort(key=ids.__getitem__)
     for term in reversed(ordering):
-        keys = _KEY_COLUMNS[term.field](columns)
-        positions.sort(key=keys.__getitem__, reverse=term.descending)
+        positions.sort(key=_SORT_KEYS[term.field](columns), reverse=term.descending)

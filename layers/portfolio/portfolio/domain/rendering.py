@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from portfolio.domain.records import (
-    EmployerRecord,
-    LinkRecord,
-    MediaRecord,
-    PortfolioRecord,
-    TagRecord,
-)
+if TYPE_CHECKING:  # requests only swap keys for URLs; rendering from records is the write path's
+    from portfolio.domain.records import (
+        EmployerRecord,
+        LinkRecord,
+        MediaRecord,
+        PortfolioRecord,
+        TagRecord,
+    )
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _URI_SAFE = "/~!*()'"  # django.utils.encoding.filepath_to_uri

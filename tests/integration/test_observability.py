@@ -1,0 +1,54 @@
+"""Every request leaves a structured JSON log line with the request's correlation id, and no
+log line ever holds the caller's token."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from functions.read_api import app as read_api
+from tests.support.catalogue import import_portfolios
+from tests.support.context import FakeLambdaContext
+from tests.support.events import api_event
+
+pytestmark = pytest.mark.integration
+
+TOKEN = "Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"
+
+
+def _log_lines(output: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+
+
+def test_log_lines_are_json_with_the_correlation_id_and_never_the_token(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a catalogue, and the logger at its most talkative
+    import_portfolios([])
+    stream = io.StringIO()
+    handler = read_api.logger.registered_handler
+    previous_stream = handler.setStream(stream)
+    read_api.logger.setLevel("DEBUG")
+    event = api_event("/api/portfolios/?search=x", headers={"Authorization": TOKEN})
+    try:
+        # When a request fails in an unexpected place (its stack trace is logged)
+        monkeypatch.setattr(read_api, "portfolio_list", _explode)
+        response = read_api.lambda_handler(event, FakeLambdaContext())
+    finally:
+        read_api.logger.setLevel("WARNING")
+        handler.setStream(previous_stream)
+    # Then the caller sees a plain 500 body, and the log is JSON with the correlation id
+    assert response["statusCode"] == 500
+    assert json.loads(response["body"]) == {"detail": "A server error occurred."}
+    output = stream.getvalue() + capsys.readouterr().out
+    lines = _log_lines(output)
+    assert lines, output
+    request_id = event["requestContext"]["requestId"]
+    assert any(line.get("correlation_id") == request_id for line in lines)
+    assert "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b" not in output
+
+
+def _explode(**_: object) -> object:
+    raise RuntimeError("boom")
