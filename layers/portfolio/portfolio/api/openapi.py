@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from portfolio.api import schemas
@@ -126,7 +127,7 @@ def _redirect(canonical: str) -> dict[str, Any]:
 
 
 def _components() -> dict[str, Any]:
-    models = [
+    models: list[type[BaseModel]] = [
         schemas.PortfolioPage,
         schemas.PortfolioDetail,
         schemas.ErrorDetail,

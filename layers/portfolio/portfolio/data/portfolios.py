@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.condition import Condition
 from pynamodb.pagination import PageIterator
 
 from portfolio.data.models import CATALOGUE_PARTITION, PortfolioCardModel, PortfolioDocumentModel
@@ -43,6 +44,7 @@ def read_cards(plan: CardReadPlan) -> CardBatch:
     if plan.low is not None and plan.high is not None and plan.low > plan.high:
         return batch
     range_attribute = _RANGE_ATTRIBUTE[plan.index]
+    condition: Condition | None
     if plan.low is not None and plan.high is not None:
         condition = range_attribute.between(plan.low, plan.high)
     elif plan.low is not None:
@@ -53,7 +55,7 @@ def read_cards(plan: CardReadPlan) -> CardBatch:
         condition = None
     hash_key = str(plan.employer_id) if plan.index is CardIndex.EMPLOYER else CATALOGUE_PARTITION
     connection = PortfolioCardModel._get_connection()
-    pages = PageIterator(
+    pages: PageIterator[dict[str, Any]] = PageIterator(
         connection.query, (hash_key,), {"range_key_condition": condition, "index_name": plan.index.value}
     )
     # Columns straight from the wire format: a list call decodes thousands of cards, and a
@@ -82,9 +84,7 @@ def get_summaries(portfolio_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     summaries: dict[int, dict[str, Any]] = {}
     for start in range(0, len(ids), _BATCH_GET_LIMIT):
         chunk = ids[start : start + _BATCH_GET_LIMIT]
-        for document in PortfolioDocumentModel.batch_get(
-            chunk, attributes_to_get=[PortfolioDocumentModel.id, PortfolioDocumentModel.summary]
-        ):
+        for document in PortfolioDocumentModel.batch_get(chunk, attributes_to_get=["id", "summary"]):
             summaries[int(document.id)] = document.summary
     return summaries
 
@@ -94,11 +94,7 @@ def get_document(portfolio_id: int) -> tuple[dict[str, Any], dict[str, Any]] | N
     try:
         document = PortfolioDocumentModel.get(
             portfolio_id,
-            attributes_to_get=[
-                PortfolioDocumentModel.id,
-                PortfolioDocumentModel.summary,
-                PortfolioDocumentModel.detail,
-            ],
+            attributes_to_get=["id", "summary", "detail"],
         )
     except DoesNotExist:
         return None

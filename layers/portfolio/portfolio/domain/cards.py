@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:  # the read path decodes cards; only the write path builds them from records
     from portfolio.domain.records import PortfolioRecord
@@ -168,7 +168,7 @@ class CardColumns:
     def employer_id(self) -> list[int | None]:
         return [_optional_int(raw) for raw in self.batch.employer_ids]
 
-    def _column(self, read: Callable[[int], object]) -> list:  # type: ignore[type-arg]
+    def _column(self, read: Callable[[int], Any]) -> list[Any]:
         return [read(position) for position in range(len(self))]
 
     @cached_property

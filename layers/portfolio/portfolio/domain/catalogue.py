@@ -11,14 +11,14 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
 from portfolio.data import catalogue as store
 from portfolio.domain.cards import encode_card
 from portfolio.domain.import_format import ImportSet
-from portfolio.domain.records import PortfolioRecord
+from portfolio.domain.records import EmployerRecord, LinkRecord, MediaRecord, PortfolioRecord, TagRecord
 from portfolio.domain.rendering import render_document
 
 MEDIA_SEQUENCE = "media"
@@ -37,10 +37,10 @@ class ImportSummary:
 def _writes(
     records: Iterable[PortfolioRecord],
     *,
-    employers: dict,
-    tags: dict,
-    links: dict,
-    media: dict,  # type: ignore[type-arg]
+    employers: Mapping[int, EmployerRecord],
+    tags: Mapping[int, TagRecord],
+    links: Mapping[int, LinkRecord],
+    media: Mapping[int, MediaRecord],
 ) -> list[store.PortfolioWrite]:
     writes = []
     for record in records:
@@ -95,9 +95,12 @@ def refresh_portfolios(records: Iterable[PortfolioRecord]) -> None:
     tags = store.load_tags({tag for r in records for tag in r.tag_ids})
     links = store.load_links({link for r in records for link in r.link_ids})
     media_ids = {media_id for r in records for media_id in r.media_ids()}
-    for shared in (*employers.values(), *tags.values(), *links.values()):
-        if shared.image_id is not None:
-            media_ids.add(shared.image_id)
+    shared: list[EmployerRecord | TagRecord | LinkRecord] = [
+        *employers.values(),
+        *tags.values(),
+        *links.values(),
+    ]
+    media_ids.update(record.image_id for record in shared if record.image_id is not None)
     media = store.load_media(media_ids)
     store.save_portfolios(_writes(records, employers=employers, tags=tags, links=links, media=media))
 

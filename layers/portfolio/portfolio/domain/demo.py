@@ -191,7 +191,7 @@ def demo_catalogue(count: int, *, seed: int = 4202) -> list[dict[str, Any]]:
         {"id": n, "name": name, "image_data": rng.choice((None, *images[:10])), "description": description}
         for n, (name, description) in enumerate(_EMPLOYERS, start=1)
     ]
-    tags = [
+    tags: list[dict[str, Any]] = [
         {"id": n, "name": name, "image_data": rng.choice((None, None, *images[10:16]))}
         for n, name in enumerate(_TAGS, start=1)
     ]
@@ -218,9 +218,10 @@ def demo_catalogue(count: int, *, seed: int = 4202) -> list[dict[str, Any]]:
         if rng.random() < 0.12:
             title = f"{rng.choice(_PERSIAN_TITLES)} {pid}"
         else:
+            employer_name = str(employer["name"]) if employer else ""
             owner = (
-                employer["name"]
-                if employer and employer["name"].isascii()
+                employer_name
+                if employer_name.isascii() and employer_name
                 else rng.choice(("Nova", "Atlas", "Pixel", "Orbit", "Kian"))
             )
             title = f"{owner} {rng.choice(_PRODUCTS)}"

@@ -70,8 +70,7 @@ def _predicates(columns: CardColumns, filters: Filters) -> list[Callable[[int], 
     ):
         if wanted is not None:
             # A flag is one character at a fixed place in the card's numbers.
-            wanted_char = "1" if wanted else "0"
-            tests.append(lambda i, flag=flag, wanted_char=wanted_char: numbers[i][flag] == wanted_char)
+            tests.append(_flag_test(numbers, flag, "1" if wanted else "0"))
     if f.order_min is not None or f.order_max is not None:
         order, order_low, order_high = columns.order, f.order_min, f.order_max
         tests.append(
@@ -87,13 +86,7 @@ def _predicates(columns: CardColumns, filters: Filters) -> list[Callable[[int], 
         tests.extend(_range_tests(values, day, low_us, high_us))
     if f.completed_at_from is not None or f.completed_at_to is not None:
         completed, c_low, c_high = columns.completed_at, f.completed_at_from, f.completed_at_to
-        tests.append(
-            lambda i: (
-                completed[i] is not None
-                and (c_low is None or completed[i] >= c_low)  # type: ignore[operator]
-                and (c_high is None or completed[i] <= c_high)
-            )  # type: ignore[operator]
-        )
+        tests.append(_completed_test(completed, c_low, c_high))
     if f.tag_id is not None:
         tags, tag = columns.tag_ids, f.tag_id
         tests.append(lambda i: tag in tags[i])
@@ -101,6 +94,18 @@ def _predicates(columns: CardColumns, filters: Filters) -> list[Callable[[int], 
         tags, wanted_tags = columns.tag_ids, f.tags_in
         tests.append(lambda i: not tags[i].isdisjoint(wanted_tags))
     return tests
+
+
+def _completed_test(completed: list[int | None], low: int | None, high: int | None) -> Callable[[int], bool]:
+    def test(i: int) -> bool:
+        value = completed[i]
+        return value is not None and (low is None or value >= low) and (high is None or value <= high)
+
+    return test
+
+
+def _flag_test(numbers: list[str], flag: int, wanted: str) -> Callable[[int], bool]:
+    return lambda i: numbers[i][flag] == wanted
 
 
 def _range_tests(
