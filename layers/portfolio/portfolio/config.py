@@ -20,6 +20,8 @@ class TableNames:
     tags: str
     links: str
     sequences: str
+    users: str
+    tokens: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,8 @@ TABLE_ENV_VARS: dict[str, str] = {
     "TAGS_TABLE": "tags",
     "LINKS_TABLE": "links",
     "SEQUENCES_TABLE": "sequences",
+    "USERS_TABLE": "users",
+    "TOKENS_TABLE": "tokens",
 }
 
 # Logical ids in template.yaml, used as physical names by the local stack.
@@ -54,6 +58,8 @@ DEFAULT_TABLE_NAMES: dict[str, str] = {
     "TAGS_TABLE": "TagsTable",
     "LINKS_TABLE": "LinksTable",
     "SEQUENCES_TABLE": "SequencesTable",
+    "USERS_TABLE": "UsersTable",
+    "TOKENS_TABLE": "TokensTable",
 }
 
 

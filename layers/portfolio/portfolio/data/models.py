@@ -11,6 +11,7 @@ from typing import Any
 
 from pynamodb.attributes import (
     Attribute,
+    BooleanAttribute,
     ListAttribute,
     MapAttribute,
     NumberAttribute,
@@ -18,7 +19,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 from pynamodb.constants import STRING
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from portfolio.config import settings
@@ -200,6 +201,60 @@ class SequenceModel(Model):
     value = NumberAttribute(default=0)
 
 
+# --- API users and their tokens -----------------------------------------------------------
+
+
+class UserModel(Model):
+    """An API user: DRF's user flags and the permission codes it holds (``portfolio user``)."""
+
+    class Meta(_Meta):
+        table_name = settings().tables.users
+
+    username = UnicodeAttribute(hash_key=True)
+    user_id = NumberAttribute()
+    is_active = BooleanAttribute(default=True)
+    is_staff = BooleanAttribute(default=False)
+    is_superuser = BooleanAttribute(default=False)
+    # DynamoDB has no empty sets: no permission is an absent attribute.
+    permissions = NumberSetAttribute(null=True)
+    date_joined = NumberAttribute()
+
+
+class TokenIdIndex(GlobalSecondaryIndex["TokenModel"]):
+    class Meta:
+        index_name = "token-id-index"
+        projection = KeysOnlyProjection()
+
+    token_id = UnicodeAttribute(hash_key=True)
+
+
+class TokenUserIndex(GlobalSecondaryIndex["TokenModel"]):
+    class Meta:
+        index_name = "user-index"
+        projection = AllProjection()
+
+    # (pynamodb lists an index's keys by Python name: this one must sort before the range key.)
+    by_user = UnicodeAttribute(hash_key=True, attr_name="username")
+    created_at = NumberAttribute(range_key=True)
+
+
+class TokenModel(Model):
+    """An API token, keyed by the SHA-256 (hex) of its key; the key itself is never stored.
+    Times are whole seconds since the epoch."""
+
+    class Meta(_Meta):
+        table_name = settings().tables.tokens
+
+    key_hash = UnicodeAttribute(hash_key=True)
+    token_id = UnicodeAttribute()
+    username = UnicodeAttribute()
+    created_at = NumberAttribute()
+    last_used_at = NumberAttribute(null=True)
+
+    token_id_index = TokenIdIndex()
+    user_index = TokenUserIndex()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     PortfolioCardModel,
     PortfolioDocumentModel,
@@ -208,6 +263,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     TagModel,
     LinkModel,
     SequenceModel,
+    UserModel,
+    TokenModel,
 )
 
 __all__ = [
@@ -220,4 +277,6 @@ __all__ = [
     "PortfolioDocumentModel",
     "SequenceModel",
     "TagModel",
+    "TokenModel",
+    "UserModel",
 ]
