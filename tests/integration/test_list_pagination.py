@@ -183,7 +183,7 @@ def test_links_carry_the_stage_the_client_called() -> None:
     assert reply.body["next"] == (f"https://{EXECUTE_API_HOST}/staging/api/portfolios/?limit=10&offset=10")
 
 
-@pytest.mark.parametrize("limit", [7, 100])
+@pytest.mark.parametrize("limit", [12, 100])
 def test_following_next_to_the_end_returns_every_portfolio_once_in_order(
     limit: int, default_order: list[int]
 ) -> None:
@@ -207,6 +207,23 @@ def test_following_next_with_search_filters_and_ordering_returns_every_match_onc
     assert ids == unpaginated.ids()
     assert len(set(ids)) == len(ids)
     assert all(page.body["count"] == unpaginated.body["count"] for page in pages)
+
+
+def test_tags_in_with_every_tag_gives_each_tagged_portfolio_once_across_pages(
+    data_set: list[dict[str, Any]],
+) -> None:
+    # Given the shared data set, where most portfolios have several of its 20 tags
+    tag_ids = sorted({tag["id"] for item in data_set for tag in item["tags_data"]})
+    tagged = sorted(item["id"] for item in data_set if item["tags_data"])
+    assert len(tag_ids) >= 20
+    assert any(len(item["tags_data"]) > 3 for item in data_set)
+
+    # When a client asks for the portfolios with any of them, 9 at a time
+    ids, pages = walk(f"/api/portfolios/?tags_in={','.join(map(str, tag_ids))}&limit=9")
+
+    # Then each tagged portfolio comes exactly once
+    assert sorted(ids) == tagged
+    assert pages[0].body["count"] == len(tagged)
 
 
 def test_walking_back_with_previous_returns_the_same_pages() -> None:

@@ -48,6 +48,8 @@ def _whole_catalogue(_: Filters) -> CardReadPlan:
         ("employer_id=3&id_min=50&id_max=120", "employer-index"),
         ("employer_id=4&created_from=2024-01-01&search=app", "employer-index"),
         ("created_date=2025-03-24", "created-index"),
+        ("created_date=2025-03-24&created_from=2025-03-24T12:00:00Z", "created-index"),
+        ("updated_date=2024-08-21&updated_to=2024-08-21T18:00:00Z", "updated-index"),
         ("created_from=2024-01-01&created_to=2024-12-31", "created-index"),
         ("created_to=2023-06-30", "created-index"),
         ("created_from=2024-06-01T12:00:00%2B03:30&updated_to=2025-01-01", "created-index"),
@@ -102,6 +104,25 @@ def test_a_created_range_returns_exactly_the_portfolios_created_in_it(data_set: 
 
     assert sorted(reply.ids()) == expected
     assert expected
+
+
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [
+        # The data set has a portfolio created at 2025-03-24T13:09:39.000500Z
+        ("created_from=2025-03-24T13:09:39.000500Z&created_to=2025-03-24T13:09:39.000500Z", 1),
+        ("created_from=2025-03-24&created_to=2025-03-24T13:09:39.000499Z", 0),
+        ("created_from=2025-03-24T13:09:39Z&created_to=2025-03-24T13:09:39Z", 0),
+        # and one updated at 2024-08-21T14:06:43.999999Z, another later that day
+        ("updated_from=2024-08-21T14:06:43.999999Z&updated_to=2024-08-21T14:06:43.999999Z", 1),
+        ("updated_date=2024-08-21&updated_from=2024-08-21T14:06:44Z", 1),
+        ("updated_date=2024-08-21&updated_to=2024-08-21T14:06:43.999998Z", 0),
+    ],
+)
+def test_index_ranges_are_exact_to_the_microsecond(query: str, count: int) -> None:
+    reply = call(f"/api/portfolios/?{query}")
+
+    assert reply.body["count"] == count
 
 
 def test_an_empty_index_range_answers_without_error() -> None:
