@@ -24,29 +24,21 @@ SAMPLE_TOKEN = "Token 0123456789abcdef0123456789abcdef01234567"  # noqa: S105
 AUTHORIZER_CONTEXT = {"user_id": "1", "username": "editor", "is_admin": "false", "principalId": "1"}
 
 
-def _generated(path: str, resource: str) -> dict:
+def _sam_event(kind: str, *options: str) -> dict:
     output = subprocess.run(  # noqa: S603 (our own sam binary)
-        [
-            str(SAM),
-            "local",
-            "generate-event",
-            "apigateway",
-            "aws-proxy",
-            "--method",
-            "GET",
-            "--path",
-            path.lstrip("/"),
-            "--resource",
-            resource,
-            "--stage",
-            "Prod",
-        ],
+        [str(SAM), "local", "generate-event", "apigateway", kind, *options],
         check=True,
         capture_output=True,
         text=True,
         env={**os.environ, "SAM_CLI_TELEMETRY": "0"},
     ).stdout
     return json.loads(output)
+
+
+def _generated(path: str, resource: str) -> dict:
+    return _sam_event(
+        "aws-proxy", "--method", "GET", "--path", path.lstrip("/"), "--resource", resource, "--stage", "Prod"
+    )
 
 
 def api_event(path: str, resource: str, query: dict[str, list[str]], path_parameters: dict | None) -> dict:
@@ -66,6 +58,30 @@ def api_event(path: str, resource: str, query: dict[str, list[str]], path_parame
     return event
 
 
+def authorizer_request_event() -> dict:
+    """What API Gateway sends the token authorizer for the list route (``sam local
+    generate-event apigateway request-authorizer``), with the token header, and without the
+    client certificate and made-up headers of SAM's sample."""
+    event = _sam_event(
+        "request-authorizer", "--method", "GET", "--resource", "api/portfolios/", "--stage", "Prod"
+    )
+    proxy = api_event("/api/portfolios/", "/api/portfolios", {}, None)
+    headers = proxy["headers"]
+    event["resource"] = "/api/portfolios"
+    event["path"] = "/api/portfolios/"
+    event["headers"] = headers
+    event["multiValueHeaders"] = {name: [value] for name, value in headers.items()}
+    event["queryStringParameters"] = {}
+    event["multiValueQueryStringParameters"] = {}
+    event["stageVariables"] = {}
+    context = event["requestContext"]
+    context["path"] = "/Prod/api/portfolios/"
+    context["resourcePath"] = "/api/portfolios"
+    context["requestId"] = proxy["requestContext"]["requestId"]
+    context["identity"] = {"sourceIp": "127.0.0.1", "userAgent": headers["User-Agent"]}
+    return event
+
+
 def main() -> None:
     events = {
         "list_portfolios": api_event(
@@ -75,6 +91,7 @@ def main() -> None:
             None,
         ),
         "retrieve_portfolio": api_event("/api/portfolios/148/", "/api/portfolios/{id}", {}, {"id": "148"}),
+        "authorizer_request": authorizer_request_event(),
     }
     for name, event in events.items():
         (HERE / f"{name}.json").write_text(json.dumps(event, indent=2, ensure_ascii=False) + "\n")
