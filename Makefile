@@ -33,7 +33,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP) ## Create or update .venv (the project, editable, with test and lint tools)
 
 test: venv ## Run the whole test suite
-	$(BIN)/python -m pytest -q -n auto
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup
 
 test-fast: venv ## Unit tests only
 	$(BIN)/python -m pytest -q tests/unit

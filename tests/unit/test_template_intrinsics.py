@@ -141,3 +141,20 @@ def test_every_function_of_the_real_template_has_its_code_and_settings() -> None
         module, _, _ = spec.handler.rpartition(".")
         assert (root / spec.code_uri / f"{module.replace('.', '/')}.py").is_file(), spec.logical_id
         assert spec.timeout_s > 0
+
+
+def test_no_value_removes_the_item_or_property_that_holds_it() -> None:
+    value = {
+        "Statement": [
+            "always",
+            {"Fn::If": ["HasBaseUrl", "with a base url", {"Ref": "AWS::NoValue"}]},
+        ],
+        "Optional": {"Fn::If": ["HasBaseUrl", "set", {"Ref": "AWS::NoValue"}]},
+        "Kept": 1,
+    }
+    assert resolve(value, TEMPLATE, _stack()) == {"Statement": ["always"], "Kept": 1}
+    assert resolve(value, TEMPLATE, _stack(BaseUrl="https://cdn.example")) == {
+        "Statement": ["always", "with a base url"],
+        "Optional": "set",
+        "Kept": 1,
+    }

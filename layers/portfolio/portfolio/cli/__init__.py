@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 # Command modules, in the order `portfolio --help` lists them.
-COMMAND_MODULES = ("portfolio.cli.catalogue", "portfolio.cli.auth")
+COMMAND_MODULES = ("portfolio.cli.catalogue", "portfolio.cli.auth", "portfolio.cli.serve")
 
 
 class CommandError(Exception):

@@ -204,18 +204,24 @@ def _condition(template: dict[str, Any], name: str, stack: StackContext) -> bool
     return bool(resolve(definition, template, stack))
 
 
+# What ``!Ref AWS::NoValue`` resolves to: the list item or property holding it disappears.
+_NO_VALUE = object()
+
+
 def resolve(value: Any, template: dict[str, Any], stack: StackContext) -> Any:
     """``value`` with the intrinsic functions the template uses evaluated (Ref, Fn::Sub,
-    Fn::GetAtt, Fn::If with its conditions, Fn::Join, Fn::Select)."""
+    Fn::GetAtt, Fn::If with its conditions and AWS::NoValue, Fn::Join, Fn::Select)."""
     if isinstance(value, list):
-        return [resolve(item, template, stack) for item in value]
+        items = (resolve(item, template, stack) for item in value)
+        return [item for item in items if item is not _NO_VALUE]
     if not isinstance(value, dict):
         return value
     if len(value) != 1:
-        return {key: resolve(item, template, stack) for key, item in value.items()}
+        resolved = {key: resolve(item, template, stack) for key, item in value.items()}
+        return {key: item for key, item in resolved.items() if item is not _NO_VALUE}
     ((function, argument),) = value.items()
     if function == "Ref":
-        return stack.ref(argument)
+        return _NO_VALUE if argument == "AWS::NoValue" else stack.ref(argument)
     if function == "Fn::GetAtt":
         logical_id, attribute = argument.split(".", 1) if isinstance(argument, str) else argument
         return stack.get_att(logical_id, attribute)

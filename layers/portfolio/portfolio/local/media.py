@@ -14,6 +14,7 @@ import io
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from PIL import Image, ImageDraw
@@ -50,15 +51,13 @@ class StoredFile:
     content_type: str
 
 
-def _picture(record: MediaRecord, pillow_format: str) -> Image.Image:
-    width, height = record.width or 1, record.height or 1
+def _picture(width: int, height: int, mode: str) -> Image.Image:
     ramp = Image.linear_gradient("L").resize((width, height))
     picture = Image.merge(
         "RGB", (ramp, ramp.transpose(Image.Transpose.FLIP_LEFT_RIGHT), Image.new("L", ramp.size, 150))
     )
-    label = f"#{record.id} {width}x{height}"
+    label = f"{width} x {height} {mode}"
     ImageDraw.Draw(picture).text((max(width // 20, 2), max(height // 20, 2)), label, fill=(255, 255, 255))
-    mode = record.mode if record.mode in _MODES[pillow_format] else "RGB"
     return picture.convert(mode) if mode != "RGB" else picture
 
 
@@ -68,22 +67,35 @@ def _encode(picture: Image.Image, pillow_format: str, options: dict[str, Any]) -
     return buffer.getvalue()
 
 
+@cache
+def _encoded(width: int, height: int, mode: str, extension: str, edges: tuple[int, ...]) -> tuple[bytes, ...]:
+    """The original and one thumbnail per edge (largest first), encoded. Cached: a catalogue
+    reuses a few sizes and formats, and encoding is what takes the time."""
+    pillow_format, _, options = _FORMATS[extension]
+    picture = _picture(width, height, mode if mode in _MODES[pillow_format] else "RGB")
+    encoded = [_encode(picture, pillow_format, options)]
+    # Each thumbnail from the one before, with the cheapest filter: these are placeholders.
+    previous = picture
+    for edge in edges:
+        smaller = previous.copy()
+        smaller.thumbnail((edge, edge), Image.Resampling.NEAREST)
+        encoded.append(_encode(smaller, pillow_format, options))
+        previous = smaller
+    return tuple(encoded)
+
+
 def image_files(record: MediaRecord) -> list[StoredFile]:
     """The original and its thumbnails for one image record (nothing for other files)."""
     extension = record.key.rsplit(".", 1)[-1].lower()
     if record.type != "image" or not record.width or not record.height or extension not in _FORMATS:
         return []
-    pillow_format, content_type, options = _FORMATS[extension]
-    picture = _picture(record, pillow_format)
-    files = [StoredFile(record.key, _encode(picture, pillow_format, options), content_type)]
-    # Largest first, each made from the one before with the cheapest filter: placeholders.
-    previous = picture
-    for thumbnail in sorted(record.thumbnails, key=lambda item: -item.size):
-        smaller = previous.copy()
-        smaller.thumbnail((thumbnail.size, thumbnail.size), Image.Resampling.NEAREST)
-        files.append(StoredFile(thumbnail.key, _encode(smaller, pillow_format, options), content_type))
-        previous = smaller
-    return files
+    thumbnails = sorted(record.thumbnails, key=lambda item: -item.size)
+    bodies = _encoded(
+        record.width, record.height, record.mode or "RGB", extension, tuple(t.size for t in thumbnails)
+    )
+    content_type = _FORMATS[extension][1]
+    keys = [record.key, *(thumbnail.key for thumbnail in thumbnails)]
+    return [StoredFile(key, body, content_type) for key, body in zip(keys, bodies, strict=True)]
 
 
 def _existing_keys(s3: Any, bucket: str) -> set[str]:

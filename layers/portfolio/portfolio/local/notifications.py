@@ -18,6 +18,7 @@ import traceback
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote_plus, unquote_plus
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -47,7 +48,8 @@ def _event_time(raw: str, received: dt.datetime) -> str:
 def s3_event(notification: dict[str, Any], *, source_ip: str = "127.0.0.1") -> dict[str, Any] | None:
     """The event S3 sends to a function for a notification body delivered to SQS, with every
     field S3 sets (moto leaves out userIdentity, requestParameters, responseElements, the
-    bucket's ownerIdentity and the object's sequencer). None for S3's test event."""
+    bucket's ownerIdentity and the object's sequencer, and encodes the key's slashes). None for
+    S3's test event."""
     records = notification.get("Records")
     if not isinstance(records, list):
         return None
@@ -57,6 +59,10 @@ def s3_event(notification: dict[str, Any], *, source_ip: str = "127.0.0.1") -> d
         s3 = dict(record.get("s3", {}))
         bucket = {"ownerIdentity": {"principalId": "LOCAL"}, **s3.get("bucket", {})}
         obj = {"sequencer": f"{time.time_ns():018X}", **s3.get("object", {})}
+        if isinstance(obj.get("key"), str):
+            # S3 URL-encodes the key with "+" for spaces but keeps its slashes; moto encodes
+            # the slashes too.
+            obj["key"] = quote_plus(unquote_plus(obj["key"]), safe="/")
         request_id = uuid.uuid4().hex[:16].upper()
         complete.append(
             {
@@ -96,7 +102,7 @@ def _failure_record(
 
 
 class NotificationPoller:
-    """Long-polls one trigger's queue and invokes its function for every S3 event."""
+    """Long-polls one function's queue and invokes the function for every S3 event."""
 
     def __init__(
         self,
@@ -115,9 +121,7 @@ class NotificationPoller:
         self._on_failure_queue_url = on_failure_queue_url
         self._sleep = sleep
         self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, name=f"s3-events-{queue.trigger.function}-{queue.trigger.event}", daemon=True
-        )
+        self._thread = threading.Thread(target=self._run, name=f"s3-events-{queue.function}", daemon=True)
 
     def start(self) -> None:
         self._thread.start()

@@ -45,10 +45,12 @@ _QUEUE_ATTRIBUTES = (
 
 @dataclass(frozen=True, slots=True)
 class NotificationQueue:
-    """The local queue that receives a trigger's S3 notifications."""
+    """The local queue that receives a function's S3 notifications: one queue per function,
+    subscribed once per S3 event of it (each event has its own filter)."""
 
-    trigger: S3Trigger
-    bucket_name: str
+    function: str
+    triggers: tuple[S3Trigger, ...]
+    bucket_names: dict[str, str]
     queue_url: str
     queue_arn: str
 
@@ -148,7 +150,7 @@ def _notification_id(trigger: S3Trigger) -> str:
     return f"{trigger.function}-{trigger.event}"
 
 
-def _allow_s3_to_send(sqs: Any, queue_url: str, queue_arn: str, bucket_name: str) -> None:
+def _allow_s3_to_send(sqs: Any, queue_url: str, queue_arn: str, bucket_names: list[str]) -> None:
     # What a deployed stack's bucket needs to deliver to a queue; moto does not check it,
     # other local endpoints (LocalStack) may.
     policy = {
@@ -159,39 +161,44 @@ def _allow_s3_to_send(sqs: Any, queue_url: str, queue_arn: str, bucket_name: str
                 "Principal": {"Service": "s3.amazonaws.com"},
                 "Action": "sqs:SendMessage",
                 "Resource": queue_arn,
-                "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{bucket_name}"}},
+                "Condition": {
+                    "ArnLike": {"aws:SourceArn": [f"arn:aws:s3:::{name}" for name in bucket_names]}
+                },
             }
         ],
     }
     sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": json.dumps(policy)})
 
 
-def _queue_configuration(queue: NotificationQueue) -> dict[str, Any]:
-    """The bucket notification that sends the trigger's events to its queue; the filter is
-    the template's, so S3 itself decides which uploads reach the function."""
+def _queue_configuration(trigger: S3Trigger, queue_arn: str) -> dict[str, Any]:
+    """The bucket notification that sends the event's uploads to the queue; the filter is the
+    template's, so S3 itself decides which uploads reach the function."""
     configuration: dict[str, Any] = {
-        "Id": _notification_id(queue.trigger),
-        "QueueArn": queue.queue_arn,
-        "Events": list(queue.trigger.events),
+        "Id": _notification_id(trigger),
+        "QueueArn": queue_arn,
+        "Events": list(trigger.events),
     }
-    if queue.trigger.filter_rules:
-        rules = [{"Name": name, "Value": value} for name, value in queue.trigger.filter_rules]
+    if trigger.filter_rules:
+        rules = [{"Name": name, "Value": value} for name, value in trigger.filter_rules]
         configuration["Filter"] = {"Key": {"FilterRules": rules}}
     return configuration
 
 
 def subscribe_notifications(s3: Any, queues: list[NotificationQueue]) -> None:
-    """Point each trigger's bucket at its queue, keeping the bucket's other notifications.
-    From then on an upload that passes the template's filter is a message on the queue."""
-    by_bucket: dict[str, list[NotificationQueue]] = {}
+    """Point each S3 event's bucket at its function's queue, keeping the bucket's other
+    notifications. From then on an upload that passes a filter is a message on the queue."""
+    by_bucket: dict[str, list[tuple[S3Trigger, str]]] = {}
     for queue in queues:
-        by_bucket.setdefault(queue.bucket_name, []).append(queue)
-    for bucket_name, bucket_queues in by_bucket.items():
-        ours = {_notification_id(queue.trigger) for queue in bucket_queues}
+        for trigger in queue.triggers:
+            by_bucket.setdefault(queue.bucket_names[trigger.bucket], []).append((trigger, queue.queue_arn))
+    for bucket_name, subscriptions in by_bucket.items():
+        ours = {_notification_id(trigger) for trigger, _ in subscriptions}
         config = s3.get_bucket_notification_configuration(Bucket=bucket_name)
         config.pop("ResponseMetadata", None)
         kept = [item for item in config.get("QueueConfigurations", []) if item.get("Id") not in ours]
-        config["QueueConfigurations"] = kept + [_queue_configuration(queue) for queue in bucket_queues]
+        config["QueueConfigurations"] = kept + [
+            _queue_configuration(trigger, arn) for trigger, arn in subscriptions
+        ]
         s3.put_bucket_notification_configuration(Bucket=bucket_name, NotificationConfiguration=config)
 
 
@@ -219,17 +226,26 @@ def provision(
         stack.attributes[logical_id] = {"Arn": arn, "QueueName": name, "QueueUrl": url}
 
     specs = functions(template)
-    notification_queues = []
+    by_function: dict[str, list[S3Trigger]] = {}
     for trigger in s3_triggers(template):
         if trigger.bucket not in buckets:
             raise TemplateError(f"{trigger.function}.{trigger.event}: {trigger.bucket} is not a bucket")
+        by_function.setdefault(trigger.function, []).append(trigger)
+    notification_queues = []
+    for function, triggers in by_function.items():
         # A message stays invisible while the function works on it, as Lambda's poller keeps it.
-        visibility = str(specs[trigger.function].timeout_s + 10)
-        url, arn = _create_queue(sqs, f"local-{_notification_id(trigger)}", {"VisibilityTimeout": visibility})
-        bucket_name = buckets[trigger.bucket]
-        _allow_s3_to_send(sqs, url, arn, bucket_name)
+        visibility = str(specs[function].timeout_s + 10)
+        url, arn = _create_queue(sqs, f"local-{function}-s3-events", {"VisibilityTimeout": visibility})
+        bucket_names = {trigger.bucket: buckets[trigger.bucket] for trigger in triggers}
+        _allow_s3_to_send(sqs, url, arn, sorted(set(bucket_names.values())))
         notification_queues.append(
-            NotificationQueue(trigger=trigger, bucket_name=bucket_name, queue_url=url, queue_arn=arn)
+            NotificationQueue(
+                function=function,
+                triggers=tuple(triggers),
+                bucket_names=bucket_names,
+                queue_url=url,
+                queue_arn=arn,
+            )
         )
     return Provisioned(
         stack=stack, tables=tables, buckets=buckets, queues=queues, notification_queues=notification_queues

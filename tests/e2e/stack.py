@@ -1,0 +1,95 @@
+"""The local stack as a user runs it: ``portfolio serve`` in its own process, on free ports,
+stopped the way Ctrl-C stops it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+READY_TIMEOUT_S = 120
+STOP_TIMEOUT_S = 20
+PORTFOLIO = Path(sys.executable).parent / "portfolio"
+
+
+@dataclass
+class RunningStack:
+    process: subprocess.Popen[bytes]
+    folder: Path
+    environment: dict[str, str] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def api_url(self) -> str:
+        return self.environment["PORTFOLIO_API_URL"]
+
+    def log(self) -> str:
+        return "".join(
+            f"--- {name}\n{(self.folder / name).read_text(errors='replace')[-4000:]}\n"
+            for name in ("stdout.log", "stderr.log")
+        )
+
+    def stop(self, sig: signal.Signals = signal.SIGINT) -> int:
+        """Send ``sig`` and wait for the process to end; its exit status."""
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+def _read_env(path: Path) -> dict[str, str]:
+    environment = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        name, _, value = line.partition("=")
+        environment[name] = shlex.split(value)[0] if value else ""
+    return environment
+
+
+def start_stack(folder: Path, *arguments: str) -> RunningStack:
+    """Start ``portfolio serve`` on free ports and wait until it is ready (it writes its
+    environment and tokens files last)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    env_out, tokens_out = folder / "local.env", folder / "tokens.json"
+    environment = {
+        name: value for name, value in os.environ.items() if not name.startswith("AWS_ENDPOINT_URL")
+    }
+    environment["POWERTOOLS_LOG_LEVEL"] = "WARNING"
+    with (folder / "stdout.log").open("wb") as stdout, (folder / "stderr.log").open("wb") as stderr:
+        process = subprocess.Popen(
+            [
+                str(PORTFOLIO),
+                "serve",
+                "--port",
+                "0",
+                "--aws-port",
+                "0",
+                "--env-out",
+                str(env_out),
+                "--tokens-out",
+                str(tokens_out),
+                *arguments,
+            ],
+            stdout=stdout,
+            stderr=stderr,
+            env=environment,
+        )
+    stack = RunningStack(process=process, folder=folder)
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while not (env_out.exists() and tokens_out.exists()):
+        if process.poll() is not None or time.monotonic() > deadline:
+            stack.stop()
+            raise RuntimeError(f"portfolio serve did not start (exit {process.returncode}):\n{stack.log()}")
+        time.sleep(0.1)
+    stack.environment = _read_env(env_out)
+    stack.tokens = json.loads(tokens_out.read_text(encoding="utf-8"))
+    return stack
