@@ -323,6 +323,7 @@ NASTY_NUMBERS = [
     "100000000000000007629769841091887003294964970946561",
     "-100000000000000007629769841091887003294964970946561",
     "99999999999999999999999", "-99999999999999999999999", "9223372036854775808",
+    "1e999999999999999999", "-1e999999999999999999", "-1e9999999999999999999999", "0e999999999999999999",
     "NaN", "nan", "-NaN", "sNaN", "Infinity", "-inf", "abc", "1,5", "0x1A", "٣", "١٢", "\u0663.5", "１２",
     "--1", "1-", " ", "\t", "1\x00", "\x00", "1 2", "½", "²",
 ]  # fmt: skip
@@ -361,6 +362,7 @@ def number_texts() -> st.SearchStrategy[str]:
         st.integers().map(str),
         st.decimals().map(str),
         st.floats().map(str),
+        st.builds("{}e{}".format, st.integers(-9, 9), st.integers(-(10**24), 10**24)),
         st.text(alphabet=st.sampled_from("0123456789+-.eE_ ,"), max_size=8),
         st.text(ANY_CHARACTER, max_size=4),
     )
@@ -455,15 +457,20 @@ def is_bare_date(raw: str) -> bool:
     return True
 
 
+def is_small(value: Decimal | int) -> bool:
+    # Comparisons only: abs() of Decimal("-1e999999999999999999") overflows the context.
+    return -_HUGE < value < _HUGE
+
+
 def assert_same_integer_bound(ours: int | None, cleaned: Decimal | None) -> None:
     if cleaned is None:
         assert ours is None
         return
     assert ours is not None
-    if abs(cleaned) < _HUGE:
+    if is_small(cleaned):
         assert ours == int(cleaned)  # Django's IntegerField.get_prep_value: int(), truncating
     else:
-        assert abs(ours) >= _HUGE
+        assert not is_small(ours)
         assert (ours > 0) == (cleaned > 0)
 
 
@@ -485,9 +492,9 @@ def assert_same_value(name: str, ours: Any, cleaned: Any, raw: str | None) -> No
             return
         assert ours is not None
         present = [value for value in cleaned if value is not None]  # Django drops NULLs from IN
-        assert {tag for tag in ours if abs(tag) < _HUGE} == {int(v) for v in present if abs(v) < _HUGE}
-        huge_signs = {value > 0 for value in present if abs(value) >= _HUGE}
-        assert {tag > 0 for tag in ours if abs(tag) >= _HUGE} == huge_signs
+        assert {tag for tag in ours if is_small(tag)} == {int(value) for value in present if is_small(value)}
+        huge_signs = {value > 0 for value in present if not is_small(value)}
+        assert {tag > 0 for tag in ours if not is_small(tag)} == huge_signs
     else:  # dates and booleans: the cleaned value itself
         assert ours == (None if cleaned in EMPTY_VALUES else cleaned)
 
