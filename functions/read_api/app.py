@@ -15,7 +15,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from portfolio.api.errors import register_error_handlers
 from portfolio.api.request import location_with_slash, query_params, request_url
-from portfolio.api.responses import VIEW_HEADERS, json_response, redirect_response, render_json
+from portfolio.api.responses import (
+    VIEW_HEADERS,
+    json_response,
+    json_text_response,
+    redirect_response,
+    render_json,
+)
 from portfolio.api.routes import PathShape, match_list_path, match_retrieve_path
 from portfolio.domain.errors import InvalidLookup
 from portfolio.domain.portfolios import portfolio_list, portfolio_retrieve
@@ -35,7 +41,7 @@ def list_portfolios() -> Response[str]:
     if shape is PathShape.UNKNOWN:
         raise InvalidLookup(event.path)
     page = portfolio_list(params=query_params(event), url=request_url(event))
-    return json_response(page.as_dict(), headers=VIEW_HEADERS)
+    return json_text_response(page.json(), headers=VIEW_HEADERS)
 
 
 @app.get("/api/portfolios/<id>/")
@@ -48,7 +54,7 @@ def retrieve_portfolio(id: str) -> Response[str]:
     if match.shape is PathShape.UNKNOWN or match.portfolio_id is None:
         raise InvalidLookup(event.path)
     portfolio = portfolio_retrieve(raw_id=match.portfolio_id, params=query_params(event))
-    return json_response(portfolio, headers=VIEW_HEADERS)
+    return json_text_response(portfolio, headers=VIEW_HEADERS)
 
 
 @app.get("/api/openapi.json")

@@ -33,6 +33,18 @@ def json_response(data: Any, status_code: int = 200, headers: dict[str, str] | N
     )
 
 
+def json_text_response(
+    text: str, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response[str]:
+    """A response whose body is JSON text already rendered (stored documents spliced)."""
+    return Response(
+        status_code=status_code,
+        content_type=JSON_CONTENT_TYPE,
+        body=text,
+        headers={**SECURITY_HEADERS, **(headers or {})},
+    )
+
+
 def detail_response(detail: str, status_code: int, headers: dict[str, str] | None = None) -> Response[str]:
     """DRF's error shape: ``{"detail": "..."}``."""
     return json_response({"detail": detail}, status_code, headers)

@@ -34,6 +34,7 @@ from portfolio.domain.records import (
     TagRecord,
     ThumbnailRecord,
 )
+from portfolio.domain.rendering import document_text
 
 _BATCH_GET_LIMIT = 100
 _M = TypeVar("_M", bound=Model)
@@ -283,7 +284,10 @@ def save_portfolios(writes: Iterable[PortfolioWrite]) -> None:
         PortfolioDocumentModel,
         (
             PortfolioDocumentModel(
-                id=w.record.id, source=source_json(w.record), summary=w.summary, detail=w.detail
+                id=w.record.id,
+                source=source_json(w.record),
+                summary=document_text(w.summary),
+                detail=document_text(w.detail),
             )
             for w in writes
         ),

@@ -125,8 +125,9 @@ class PortfolioDocumentModel(Model):
 
     id = NumberAttribute(hash_key=True)
     source = CompactJSONAttribute()
-    summary = CompactJSONAttribute()
-    detail = CompactJSONAttribute()
+    # Rendered JSON text (see portfolio.domain.rendering.document_text), served as is.
+    summary = UnicodeAttribute()
+    detail = UnicodeAttribute()
 
 
 # --- Shared records ----------------------------------------------------------------------
@@ -136,6 +137,16 @@ class ThumbnailMap(MapAttribute[str, Any]):
     id = NumberAttribute()
     key = UnicodeAttribute()
     size = NumberAttribute()
+
+
+class UploadSourceMap(MapAttribute[str, Any]):
+    """The S3 object an image record was made from (``portfolio.domain.media``)."""
+
+    bucket = UnicodeAttribute()
+    key = UnicodeAttribute()
+    etag = UnicodeAttribute(null=True)
+    version_id = UnicodeAttribute(null=True)
+    sequencer = UnicodeAttribute(null=True)
 
 
 class MediaModel(Model):
@@ -153,6 +164,11 @@ class MediaModel(Model):
     height = NumberAttribute(null=True)
     mode = UnicodeAttribute(null=True)
     thumbnails = ListAttribute(of=ThumbnailMap, default=list)
+    # Set on records the thumbnails function writes (absent on imported media, all ready):
+    # "ready" or "failed" (then ``failure_reason`` says why, and nothing points at it).
+    status = UnicodeAttribute(null=True)
+    failure_reason = UnicodeAttribute(null=True)
+    source = UploadSourceMap(null=True)
 
 
 class _ReferencedRecord(Model):

@@ -78,10 +78,10 @@ def get_card(portfolio_id: int) -> Card | None:
         return None
 
 
-def get_summaries(portfolio_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """The stored list items of these portfolios (one BatchGetItem per 100 ids)."""
+def get_summaries(portfolio_ids: Iterable[int]) -> dict[int, str]:
+    """The stored list items (JSON text) of these portfolios (one BatchGetItem per 100 ids)."""
     ids = list(dict.fromkeys(portfolio_ids))
-    summaries: dict[int, dict[str, Any]] = {}
+    summaries: dict[int, str] = {}
     for start in range(0, len(ids), _BATCH_GET_LIMIT):
         chunk = ids[start : start + _BATCH_GET_LIMIT]
         for document in PortfolioDocumentModel.batch_get(chunk, attributes_to_get=["id", "summary"]):
@@ -89,8 +89,8 @@ def get_summaries(portfolio_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     return summaries
 
 
-def get_document(portfolio_id: int) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """The stored list item and detail fields of one portfolio."""
+def get_document(portfolio_id: int) -> tuple[str, str] | None:
+    """The stored list item and detail fields (JSON texts) of one portfolio."""
     try:
         document = PortfolioDocumentModel.get(
             portfolio_id,

@@ -158,11 +158,11 @@ class CardColumns:
 
     @cached_property
     def created_at(self) -> list[int]:
-        return [int(raw) for raw in self.batch.created_at_us]
+        return list(map(int, self.batch.created_at_us))
 
     @cached_property
     def updated_at(self) -> list[int]:
-        return [int(raw) for raw in self.batch.updated_at_us]
+        return list(map(int, self.batch.updated_at_us))
 
     @cached_property
     def employer_id(self) -> list[int | None]:
@@ -189,7 +189,9 @@ class CardColumns:
 
     @cached_property
     def order(self) -> list[int]:
-        return [int(numbers.split(SEPARATOR, 2)[ORDER]) for numbers in self.batch.numbers]
+        # The order is the field after the three flags and a separator.
+        start = 4
+        return [int(numbers[start : numbers.index(SEPARATOR, start)]) for numbers in self.batch.numbers]
 
     @cached_property
     def is_active(self) -> list[bool]:

@@ -79,11 +79,10 @@ def _predicates(columns: CardColumns, filters: Filters) -> list[Callable[[int], 
                 and (order_high is None or order[i] <= order_high)
             )
         )
-    for values, day, low_us, high_us in (
-        (columns.created_at, f.created_date, f.created_from, f.created_to),
-        (columns.updated_at, f.updated_date, f.updated_from, f.updated_to),
-    ):
-        tests.extend(_range_tests(values, day, low_us, high_us))
+    if f.created_date is not None or f.created_from is not None or f.created_to is not None:
+        tests.extend(_range_tests(columns.created_at, f.created_date, f.created_from, f.created_to))
+    if f.updated_date is not None or f.updated_from is not None or f.updated_to is not None:
+        tests.extend(_range_tests(columns.updated_at, f.updated_date, f.updated_from, f.updated_to))
     if f.completed_at_from is not None or f.completed_at_to is not None:
         completed, c_low, c_high = columns.completed_at, f.completed_at_from, f.completed_at_to
         tests.append(_completed_test(completed, c_low, c_high))

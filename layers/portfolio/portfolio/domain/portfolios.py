@@ -8,6 +8,7 @@ the document.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,7 @@ from portfolio.domain.errors import InvalidLookup, PortfolioNotFound
 from portfolio.domain.listing import card_matches, parse_list_query, select_positions
 from portfolio.domain.pagination import RequestUrl, next_link, previous_link
 from portfolio.domain.planner import plan_card_read
-from portfolio.domain.rendering import with_media_urls
+from portfolio.domain.rendering import document_text_with_media_urls, merged_object_text
 from portfolio.observability import MetricUnit, metrics
 
 # Ids are positive and fit DynamoDB's numbers; anything else cannot name a portfolio.
@@ -28,13 +29,24 @@ _MAX_ID = 2**63 - 1
 
 @dataclass(frozen=True, slots=True)
 class PortfolioPage:
+    """A page of the list; ``results`` are the items' JSON texts, as stored (URLs made)."""
+
     count: int
     next: str | None
     previous: str | None
-    results: list[dict[str, Any]]
+    results: list[str]
+
+    def json(self) -> str:
+        """The page as DRF's paginated response body."""
+        head = json.dumps(
+            {"count": self.count, "next": self.next, "previous": self.previous},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        return f'{head[:-1]},"results":[{",".join(self.results)}]}}'
 
     def as_dict(self) -> dict[str, Any]:
-        return {"count": self.count, "next": self.next, "previous": self.previous, "results": self.results}
+        return json.loads(self.json())
 
 
 def portfolio_list(*, params: Mapping[str, str], url: RequestUrl) -> PortfolioPage:
@@ -53,7 +65,9 @@ def portfolio_list(*, params: Mapping[str, str], url: RequestUrl) -> PortfolioPa
     summaries = store.get_summaries(page_ids) if page_ids else {}
     base_url = settings().media_base_url
     # A card without its document (a write in progress) is left out of the page.
-    results = [with_media_urls(summaries[pid], base_url) for pid in page_ids if pid in summaries]
+    results = [
+        document_text_with_media_urls(summaries[pid], base_url) for pid in page_ids if pid in summaries
+    ]
     return PortfolioPage(
         count=count,
         next=next_link(url, limit=query.limit, offset=query.offset, count=count),
@@ -73,8 +87,8 @@ def parse_portfolio_id(raw: str) -> int:
         raise InvalidLookup(raw) from exc
 
 
-def portfolio_retrieve(*, raw_id: str, params: Mapping[str, str]) -> dict[str, Any]:
-    """One portfolio with its detail fields, if it matches the request's search and filters
+def portfolio_retrieve(*, raw_id: str, params: Mapping[str, str]) -> str:
+    """One portfolio with its detail fields (JSON text), if it matches the request's search and filters
     (DRF's get_object() filters the queryset before the lookup).
 
     Raises ``InvalidFilters`` / ``InvalidSearch`` (400), ``InvalidLookup`` or
@@ -92,4 +106,4 @@ def portfolio_retrieve(*, raw_id: str, params: Mapping[str, str]) -> dict[str, A
         raise PortfolioNotFound(raw_id)
     summary, detail = document
     metrics.add_metric(name="PortfoliosRetrieved", unit=MetricUnit.Count, value=1)
-    return with_media_urls({**summary, **detail}, settings().media_base_url)
+    return document_text_with_media_urls(merged_object_text(summary, detail), settings().media_base_url)

@@ -8,6 +8,7 @@ storage keys where the API shows URLs; a request only swaps keys for URLs
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -195,6 +196,48 @@ def media_url(base_url: str, key: str) -> str:
     """The public URL of a storage key (Django's storage ``url()``: the key percent-encoded
     as ``filepath_to_uri`` does)."""
     return base_url + "/" + quote(key, safe=_URI_SAFE)
+
+
+def _with_url_paths(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            name: (
+                quote(item, safe=_URI_SAFE)
+                if name == "f" and isinstance(item, str)
+                else _with_url_paths(item)
+            )
+            for name, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_with_url_paths(item) for item in value]
+    return value
+
+
+# In compact JSON text, ``"f":"`` can only be the key ``f`` with a string value: a quote
+# inside a string value is escaped (``\"``). Media objects and thumbnails are the only
+# objects with an ``f``.
+_F_VALUE = '"f":"'
+
+
+def document_text(document: Document) -> str:
+    """The stored form of a rendered document: compact JSON whose every ``f`` holds the
+    storage key already percent-encoded as a URL path, so a request only prefixes it."""
+    return json.dumps(_with_url_paths(document), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def document_text_with_media_urls(text: str, base_url: str) -> str:
+    """A stored document's JSON text with every ``f`` made a public URL (same result as
+    ``with_media_urls`` on the parsed document, without parsing it)."""
+    return text.replace(_F_VALUE, f"{_F_VALUE}{base_url}/")
+
+
+def merged_object_text(first: str, second: str) -> str:
+    """Two JSON objects' texts as one object's (the first one's members, then the second's)."""
+    if second == "{}":
+        return first
+    if first == "{}":
+        return second
+    return f"{first[:-1]},{second[1:]}"
 
 
 def with_media_urls(value: Any, base_url: str) -> Any:
