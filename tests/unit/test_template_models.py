@@ -27,7 +27,7 @@ def _sorted(items: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
 def _model_indexes(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         index["index_name"]: {
-            "KeySchema": index["key_schema"],
+            "KeySchema": _sorted(index["key_schema"], "KeyType"),
             "ProjectionType": index["projection"]["ProjectionType"],
             "NonKeyAttributes": sorted(index["projection"].get("NonKeyAttributes", [])),
         }
@@ -38,7 +38,7 @@ def _model_indexes(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def _template_indexes(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         index["IndexName"]: {
-            "KeySchema": index["KeySchema"],
+            "KeySchema": _sorted(index["KeySchema"], "KeyType"),
             "ProjectionType": index["Projection"]["ProjectionType"],
             "NonKeyAttributes": sorted(index["Projection"].get("NonKeyAttributes", [])),
         }
