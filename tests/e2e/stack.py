@@ -55,15 +55,17 @@ def _read_env(path: Path) -> dict[str, str]:
     return environment
 
 
-def start_stack(folder: Path, *arguments: str) -> RunningStack:
+def start_stack(folder: Path, *arguments: str, aws_endpoint_url: str | None = None) -> RunningStack:
     """Start ``portfolio serve`` on free ports and wait until it is ready (it writes its
-    environment and tokens files last)."""
+    environment and tokens files last); with ``aws_endpoint_url``, against that endpoint."""
     folder.mkdir(parents=True, exist_ok=True)
     env_out, tokens_out = folder / "local.env", folder / "tokens.json"
     environment = {
         name: value for name, value in os.environ.items() if not name.startswith("AWS_ENDPOINT_URL")
     }
     environment["POWERTOOLS_LOG_LEVEL"] = "WARNING"
+    if aws_endpoint_url is not None:
+        environment["AWS_ENDPOINT_URL"] = aws_endpoint_url
     with (folder / "stdout.log").open("wb") as stdout, (folder / "stderr.log").open("wb") as stderr:
         process = subprocess.Popen(
             [

@@ -7,13 +7,14 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 from pathlib import Path
 
 import boto3
 import pytest
 import requests
 
-from tests.e2e.stack import PORTFOLIO, RunningStack, start_stack
+from tests.e2e.stack import PORTFOLIO, STOP_TIMEOUT_S, RunningStack, start_stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local-stack")]
 
@@ -60,8 +61,7 @@ def _port_is_free(url: str) -> bool:
         return probe.connect_ex((host, int(port))) != 0
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_the_demo_stack_serves_then_stops_cleanly(tmp_path: Path, sig: signal.Signals) -> None:
+def test_the_demo_stack_serves_then_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     # Given `portfolio serve` with a small demo catalogue
     stack = start_stack(tmp_path, "--demo-count", "3")
     try:
@@ -73,10 +73,61 @@ def test_the_demo_stack_serves_then_stops_cleanly(tmp_path: Path, sig: signal.Si
         assert response.json()["count"] == 3
         assert set(stack.tokens) == {"admin", "staff_4202", "staff", "inactive"}
     finally:
-        # When it gets the signal
-        status = stack.stop(sig)
+        # When it gets Ctrl-C
+        status = stack.stop(signal.SIGINT)
     # Then it exits with success, frees both ports, and says nothing went wrong
     assert status == 0, stack.log()
     assert _port_is_free(stack.api_url)
     assert _port_is_free(stack.environment["AWS_ENDPOINT_URL"])
     assert "Traceback" not in stack.log()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_with_aws_endpoint_url_the_stack_uses_that_endpoint_and_a_second_run_reuses_it(
+    tmp_path: Path,
+) -> None:
+    # Given a moto server of the user's own, named by AWS_ENDPOINT_URL
+    port = _free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    moto = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        # When the stack runs against it twice (the first one stopped as a service manager would)
+        first = start_stack(tmp_path / "first", "--demo-count", "2", aws_endpoint_url=endpoint)
+        assert first.stop(signal.SIGTERM) == 0, first.log()
+        second = start_stack(tmp_path / "second", "--demo-count", "2", aws_endpoint_url=endpoint)
+        try:
+            # Then both used it (no embedded moto), and the second found the first's data and users
+            assert second.environment["AWS_ENDPOINT_URL"] == endpoint
+            response = requests.get(
+                f"{second.api_url}/api/portfolios/",
+                headers={"Authorization": f"Token {second.tokens['staff_4202']}"},
+                timeout=TIMEOUT_S,
+            )
+            assert response.json()["count"] == 2
+            # And the first run's tokens still work: the users were kept, not made again
+            old = requests.get(
+                f"{second.api_url}/api/portfolios/",
+                headers={"Authorization": f"Token {first.tokens['admin']}"},
+                timeout=TIMEOUT_S,
+            )
+            assert old.status_code == 200
+            # And the media URLs point at the user's endpoint
+            image = next(item["image_data"] for item in response.json()["results"] if item["image_data"])
+            assert image["f"].startswith(f"{endpoint}/")
+            assert requests.get(image["f"], timeout=TIMEOUT_S).status_code == 200
+        finally:
+            assert second.stop() == 0, second.log()
+        # And the user's moto server is still running: the stack stops only what it started
+        assert moto.poll() is None
+    finally:
+        moto.terminate()
+        moto.wait(timeout=STOP_TIMEOUT_S)
