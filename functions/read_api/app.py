@@ -13,19 +13,18 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from portfolio.api.caching import cacheable_json_response
 from portfolio.api.errors import register_error_handlers
 from portfolio.api.request import location_with_slash, query_params, request_url
-from portfolio.api.responses import (
-    VIEW_HEADERS,
-    json_response,
-    json_text_response,
-    redirect_response,
-    render_json,
-)
+from portfolio.api.responses import VIEW_HEADERS, json_response, redirect_response, render_json
 from portfolio.api.routes import PathShape, match_list_path, match_retrieve_path
+from portfolio.data.deadline import request_deadline
 from portfolio.domain.errors import InvalidLookup
 from portfolio.domain.portfolios import portfolio_list, portfolio_retrieve
 from portfolio.observability import logger, metrics, tracer
+
+# Seconds kept back from the invocation's time to answer (503) when DynamoDB is too slow.
+DEADLINE_MARGIN_S = 1.0
 
 app = APIGatewayRestResolver(serializer=render_json)
 register_error_handlers(app)
@@ -41,7 +40,7 @@ def list_portfolios() -> Response[str]:
     if shape is PathShape.UNKNOWN:
         raise InvalidLookup(event.path)
     page = portfolio_list(params=query_params(event), url=request_url(event))
-    return json_text_response(page.json(), headers=VIEW_HEADERS)
+    return cacheable_json_response(page.json(), event.headers, VIEW_HEADERS)
 
 
 @app.get("/api/portfolios/<id>/")
@@ -54,7 +53,7 @@ def retrieve_portfolio(id: str) -> Response[str]:
     if match.shape is PathShape.UNKNOWN or match.portfolio_id is None:
         raise InvalidLookup(event.path)
     portfolio = portfolio_retrieve(raw_id=match.portfolio_id, params=query_params(event))
-    return json_text_response(portfolio, headers=VIEW_HEADERS)
+    return cacheable_json_response(portfolio, event.headers, VIEW_HEADERS)
 
 
 @app.get("/api/openapi.json")
@@ -70,4 +69,5 @@ def openapi_document() -> Response[str]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    with request_deadline(context.get_remaining_time_in_millis() / 1000 - DEADLINE_MARGIN_S):
+        return app.resolve(event, context)

@@ -94,7 +94,9 @@ def settings() -> Settings:
         tables=tables,
         media_bucket=bucket,
         media_base_url=base_url,
-        dynamodb_connect_timeout_s=_float("DYNAMODB_CONNECT_TIMEOUT_S", 2.0),
-        dynamodb_read_timeout_s=_float("DYNAMODB_READ_TIMEOUT_S", 5.0),
-        dynamodb_max_attempts=_int("DYNAMODB_MAX_ATTEMPTS", 3),
+        # A DynamoDB read answers in milliseconds; these bound the worst case to 7 s per
+        # request (2 attempts of 1 s + 2 s, one backoff), which portfolio.data.deadline uses.
+        dynamodb_connect_timeout_s=_float("DYNAMODB_CONNECT_TIMEOUT_S", 1.0),
+        dynamodb_read_timeout_s=_float("DYNAMODB_READ_TIMEOUT_S", 2.0),
+        dynamodb_max_attempts=_int("DYNAMODB_MAX_ATTEMPTS", 2),
     )

@@ -77,6 +77,12 @@ def _json(model_name: str, description: str) -> dict[str, Any]:
     }
 
 
+_NOT_MODIFIED = {
+    "description": "Not modified: If-None-Match named the current ETag (no body)",
+    "headers": {"ETag": {"schema": {"type": "string"}}},
+}
+
+
 def _error_responses(*, not_found: bool) -> dict[str, Any]:
     responses = {
         "400": {
@@ -162,6 +168,7 @@ def openapi_document(app: ApiGatewayResolver, *, server_url: str) -> dict[str, A
         parameters=_query_parameters(paginated=True),
         responses={
             "200": _json("PortfolioPage", "A page of portfolios"),
+            "304": _NOT_MODIFIED,
             **_error_responses(not_found=False),
         },
     )
@@ -178,7 +185,11 @@ def openapi_document(app: ApiGatewayResolver, *, server_url: str) -> dict[str, A
             },
             *_query_parameters(paginated=False),
         ],
-        responses={"200": _json("PortfolioDetail", "The portfolio"), **_error_responses(not_found=True)},
+        responses={
+            "200": _json("PortfolioDetail", "The portfolio"),
+            "304": _NOT_MODIFIED,
+            **_error_responses(not_found=True),
+        },
     )
     openapi_operation.update(
         summary="This document",

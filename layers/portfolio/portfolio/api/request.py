@@ -56,5 +56,6 @@ def location_with_slash(event: APIGatewayProxyEvent) -> str:
     on an execute-api host) plus a slash, and its query string kept."""
     context = event.get("requestContext") or {}
     path = (context.get("path") or event.path) + "/"
-    encoded = urlencode([(name, value) for name, values in _query_lists(event).items() for value in values])
+    pairs = [(name, value) for name, values in _query_lists(event).items() for value in values]
+    encoded = urlencode(pairs, errors="surrogatepass")
     return f"{path}?{encoded}" if encoded else path

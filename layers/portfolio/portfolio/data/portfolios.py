@@ -12,6 +12,7 @@ from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
 from pynamodb.pagination import PageIterator
 
+from portfolio.data.deadline import ensure_time_for_a_request
 from portfolio.data.models import CATALOGUE_PARTITION, PortfolioCardModel, PortfolioDocumentModel
 from portfolio.domain.cards import Card, CardBatch
 from portfolio.domain.planner import CardIndex, CardReadPlan
@@ -60,6 +61,7 @@ def read_cards(plan: CardReadPlan) -> CardBatch:
     )
     # Columns straight from the wire format: a list call decodes thousands of cards, and a
     # pynamodb model per card costs ~10x more than these comprehensions.
+    ensure_time_for_a_request()
     for page in pages:
         items = page.get("Items", [])
         batch.ids.extend([int(item["id"]["N"]) for item in items])
@@ -68,10 +70,13 @@ def read_cards(plan: CardReadPlan) -> CardBatch:
         batch.employer_ids.extend([item["e"]["N"] if "e" in item else None for item in items])
         batch.text.extend([item["t"]["S"] for item in items])
         batch.numbers.extend([item["n"]["S"] for item in items])
+        if page.get("LastEvaluatedKey"):
+            ensure_time_for_a_request()  # the next page is another request
     return batch
 
 
 def get_card(portfolio_id: int) -> Card | None:
+    ensure_time_for_a_request()
     try:
         return _card_from_model(PortfolioCardModel.get(portfolio_id))
     except DoesNotExist:
@@ -83,6 +88,7 @@ def get_summaries(portfolio_ids: Iterable[int]) -> dict[int, str]:
     ids = list(dict.fromkeys(portfolio_ids))
     summaries: dict[int, str] = {}
     for start in range(0, len(ids), _BATCH_GET_LIMIT):
+        ensure_time_for_a_request()
         chunk = ids[start : start + _BATCH_GET_LIMIT]
         for document in PortfolioDocumentModel.batch_get(chunk, attributes_to_get=["id", "summary"]):
             summaries[int(document.id)] = document.summary
@@ -91,6 +97,7 @@ def get_summaries(portfolio_ids: Iterable[int]) -> dict[int, str]:
 
 def get_document(portfolio_id: int) -> tuple[str, str] | None:
     """The stored list item and detail fields (JSON texts) of one portfolio."""
+    ensure_time_for_a_request()
     try:
         document = PortfolioDocumentModel.get(
             portfolio_id,

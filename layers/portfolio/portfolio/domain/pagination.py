@@ -55,7 +55,9 @@ class RequestUrl:
                 query.pop(name, None)
             else:
                 query[name] = [str(value)]
-        encoded = urlencode(sorted(query.items()), doseq=True)
+        # surrogatepass: a lone surrogate (which only a hand-made event can carry) is encoded
+        # as its bytes instead of failing the whole answer.
+        encoded = urlencode(sorted(query.items()), doseq=True, errors="surrogatepass")
         return f"{self.base}?{encoded}" if encoded else self.base
 
 
