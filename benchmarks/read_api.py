@@ -236,14 +236,15 @@ def _lambda_like_site_packages() -> Path:
     return target
 
 
-def _import_seconds(module: str, site: Path) -> float:
+def _import_seconds(module: str, site: Path) -> tuple[float, float]:
+    """Wall and CPU seconds to import ``module`` in a fresh interpreter."""
     paths = [str(ROOT / "functions" / "read_api"), str(ROOT / "layers" / "portfolio"), str(site)]
     code = (
         f"import sys; sys.path[:0] = {paths!r}\n"
         "import time\n"
-        "started = time.perf_counter()\n"
+        "wall, cpu = time.perf_counter(), time.process_time()\n"
         f"import {module}\n"
-        "print(time.perf_counter() - started)\n"
+        "print(time.perf_counter() - wall, time.process_time() - cpu)\n"
     )
     # As in Lambda: the task root is set (the X-Ray SDK then skips its sampling client), the
     # function's environment is the template's, and only the deployment's packages are on
@@ -260,10 +261,19 @@ def _import_seconds(module: str, site: Path) -> float:
     output = subprocess.run(
         [sys.executable, "-S", "-c", code], env=env, capture_output=True, text=True, check=True
     )
-    return float(output.stdout.strip())
+    wall, cpu = output.stdout.split()
+    return float(wall), float(cpu)
 
 
-def _cold_start() -> tuple[float, float]:
+@dataclass(frozen=True)
+class ColdStart:
+    boto3_wall: float
+    app_wall: float
+    boto3_cpu: float
+    app_cpu: float
+
+
+def _cold_start() -> ColdStart:
     site = _lambda_like_site_packages()
     for module in ("boto3", "app"):  # compile .pyc files first, as a deployment package has them
         _import_seconds(module, site)
@@ -271,7 +281,12 @@ def _cold_start() -> tuple[float, float]:
     for _ in range(COLD_START_RUNS):  # interleaved, so machine noise hits both alike
         boto3_times.append(_import_seconds("boto3", site))
         app_times.append(_import_seconds("app", site))
-    return statistics.median(boto3_times), statistics.median(app_times)
+    return ColdStart(
+        boto3_wall=statistics.median(t[0] for t in boto3_times),
+        app_wall=statistics.median(t[0] for t in app_times),
+        boto3_cpu=statistics.median(t[1] for t in boto3_times),
+        app_cpu=statistics.median(t[1] for t in app_times),
+    )
 
 
 # --- report ---------------------------------------------------------------------------------
@@ -401,16 +416,18 @@ def main() -> int:
         f"== Cold start: importing the read handler's module (Lambda-like environment, median of "
         f"{COLD_START_RUNS}) =="
     )
-    boto3_s, app_s = _cold_start()
-    ratio = app_s / boto3_s
+    cold = _cold_start()
     print(
-        f"import boto3: {boto3_s * 1000:.0f} ms; import app (functions/read_api): {app_s * 1000:.0f} ms; "
-        f"ratio {ratio:.2f}"
+        f"import boto3: {cold.boto3_wall * 1000:.0f} ms wall, {cold.boto3_cpu * 1000:.0f} ms CPU; "
+        f"import app (read API): {cold.app_wall * 1000:.0f} ms wall, {cold.app_cpu * 1000:.0f} ms CPU"
     )
+    wall_ratio, cpu_ratio = cold.app_wall / cold.boto3_wall, cold.app_cpu / cold.boto3_cpu
+    print(f"ratio: {wall_ratio:.2f} wall, {cpu_ratio:.2f} CPU (the budget is checked on CPU time, which the")
+    print("other processes of a busy machine do not inflate; on an idle machine the two agree)")
     print(
         _check(
-            ratio <= COLD_START_RATIO_BUDGET,
-            f"cold start ratio {ratio:.2f} <= {COLD_START_RATIO_BUDGET}",
+            cpu_ratio <= COLD_START_RATIO_BUDGET,
+            f"cold start ratio {cpu_ratio:.2f} <= {COLD_START_RATIO_BUDGET}",
             failures,
         )
     )
