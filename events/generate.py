@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote_plus
 
 HERE = Path(__file__).resolve().parent
 SAM = Path(sys.executable).parent / "sam"
@@ -82,6 +83,46 @@ def authorizer_request_event() -> dict:
     return event
 
 
+# An editor's upload as S3 reports it to ThumbnailsFunction (account and bucket are samples).
+SAMPLE_UPLOAD_KEY = "uploads/2f9c1d7e/عکس پروژه 1.jpg"
+SAMPLE_MEDIA_BUCKET = "portfolio-media-123456789012-us-east-1"
+
+
+def s3_put_event() -> dict:
+    """What S3 sends ThumbnailsFunction for one upload (``sam local generate-event s3 put``),
+    with the key URL-encoded as S3 encodes it (``+`` for a space, percent-encoded UTF-8 for a
+    Persian name) and the fields S3 fills that SAM's sample leaves as placeholders."""
+    encoded_key = quote_plus(SAMPLE_UPLOAD_KEY, safe="/")
+    output = subprocess.run(  # noqa: S603 (our own sam binary)
+        [
+            str(SAM),
+            "local",
+            "generate-event",
+            "s3",
+            "put",
+            *("--bucket", SAMPLE_MEDIA_BUCKET, "--key", encoded_key),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SAM_CLI_TELEMETRY": "0"},
+    ).stdout
+    event = json.loads(output)
+    record = event["Records"][0]
+    record["eventVersion"] = "2.1"
+    record["eventTime"] = "2026-05-01T09:30:12.345Z"
+    record["userIdentity"] = {"principalId": "AWS:AIDAEXAMPLEEDITOR0001"}
+    record["requestParameters"] = {"sourceIPAddress": "203.0.113.10"}
+    record["s3"]["configurationId"] = "ThumbnailsFunctionUploadJpg"
+    record["s3"]["object"] = {
+        "key": encoded_key,
+        "size": 482913,
+        "eTag": "5d41402abc4b2a76b9719d911017c592",
+        "sequencer": "00663204A49A8E5B2C",
+    }
+    return event
+
+
 def main() -> None:
     events = {
         "list_portfolios": api_event(
@@ -92,6 +133,7 @@ def main() -> None:
         ),
         "retrieve_portfolio": api_event("/api/portfolios/148/", "/api/portfolios/{id}", {}, {"id": "148"}),
         "authorizer_request": authorizer_request_event(),
+        "s3_put": s3_put_event(),
     }
     for name, event in events.items():
         (HERE / f"{name}.json").write_text(json.dumps(event, indent=2, ensure_ascii=False) + "\n")

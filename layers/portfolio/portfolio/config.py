@@ -22,6 +22,7 @@ class TableNames:
     sequences: str
     users: str
     tokens: str
+    idempotency: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,7 @@ TABLE_ENV_VARS: dict[str, str] = {
     "SEQUENCES_TABLE": "sequences",
     "USERS_TABLE": "users",
     "TOKENS_TABLE": "tokens",
+    "IDEMPOTENCY_TABLE": "idempotency",
 }
 
 # Logical ids in template.yaml, used as physical names by the local stack.
@@ -60,6 +62,7 @@ DEFAULT_TABLE_NAMES: dict[str, str] = {
     "SEQUENCES_TABLE": "SequencesTable",
     "USERS_TABLE": "UsersTable",
     "TOKENS_TABLE": "TokensTable",
+    "IDEMPOTENCY_TABLE": "IdempotencyTable",
 }
 
 

@@ -94,6 +94,47 @@ def create_tables(client: Any, names: dict[str, str], template: dict[str, Any] |
             client.create_table(TableName=table_name, **definition)
 
 
+def bucket_environment(template: dict[str, Any]) -> dict[str, str]:
+    """Environment variable -> logical id of the bucket it names, over the Globals and every
+    function's own environment. A variable names a bucket by ``!Ref`` or by the bucket's own
+    ``BucketName`` expression (which functions use where ``!Ref`` would make a cycle with the
+    bucket's S3 events)."""
+    buckets = resources(template, "AWS::S3::Bucket")
+    by_name = {
+        json.dumps(bucket["Properties"]["BucketName"], sort_keys=True): logical_id
+        for logical_id, bucket in buckets.items()
+        if bucket.get("Properties", {}).get("BucketName") is not None
+    }
+    variables = dict(global_environment(template))
+    for function in resources(template, "AWS::Serverless::Function").values():
+        variables.update(function.get("Properties", {}).get("Environment", {}).get("Variables", {}))
+    found = {}
+    for name, value in variables.items():
+        if isinstance(value, dict) and value.get("Ref") in buckets:
+            found[name] = value["Ref"]
+        elif json.dumps(value, sort_keys=True) in by_name:
+            found[name] = by_name[json.dumps(value, sort_keys=True)]
+    return found
+
+
+def create_buckets(client: Any, names: dict[str, str], template: dict[str, Any] | None = None) -> None:
+    """Create every bucket of the template that does not exist yet; ``names`` maps each
+    bucket's logical id to its physical name (bucket names are global: there is no default)."""
+    template = template or load_template()
+    existing = {bucket["Name"] for bucket in client.list_buckets().get("Buckets", [])}
+    region = client.meta.region_name
+    for logical_id in resources(template, "AWS::S3::Bucket"):
+        if logical_id not in names:
+            raise KeyError(f"no physical name given for bucket {logical_id}")
+        name = names[logical_id]
+        if name in existing:
+            continue
+        if region in (None, "us-east-1"):
+            client.create_bucket(Bucket=name)
+        else:
+            client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+
+
 @dataclass(frozen=True, slots=True)
 class ApiRoute:
     """An ``Api`` event of a function: ``method`` ``path`` runs ``function`` (its logical id),

@@ -1,0 +1,516 @@
+"""Uploads: from an object an editor put under ``uploads/`` to an image record with four
+thumbnails under ``core_media/`` (docs/images.md).
+
+Rules kept here:
+
+- Keys. The original goes to ``core_media/YYYY/MM/DD/<stem>.<ext>`` and each thumbnail to
+  ``core_media/YYYY/MM/DD/thumbnails/<stem>_thumbnail_<N>x<N>.<ext>`` (the date is the
+  upload's, UTC). The file name is cleaned as Django's ``get_valid_filename`` does; a key
+  that holds another upload's object gets a 7-character suffix, as Django's storage does.
+  The suffixes are derived from the upload's identity, not random, so a retried run finds
+  the same names again (and its own objects on them) instead of leaving orphans.
+- Loops are impossible: uploads are read only from under ``UPLOAD_PREFIX``, and everything
+  is written under ``MEDIA_PREFIX``, which the template's S3 events never match.
+- Once per upload: an upload is identified by bucket, key, ETag and version. Processing it
+  is idempotent (Powertools, DynamoDB persistence), and so are the pieces a crashed run can
+  leave behind: the ids (reserved once per upload), the objects (found again by their
+  marker) and the record (written whole, by id).
+- Bad files end in a failed record with the reason, never in an exception that would make
+  Lambda retry them; an upload deleted or replaced before processing is a logged skip.
+- Editors' metadata (``x-amz-meta-name``, ``x-amz-meta-attach``) names the image and says
+  where to show it; the attachment happens right after the record is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.header
+import hashlib
+import json
+import os
+import re
+import string
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote, unquote_plus
+
+from aws_lambda_powertools.utilities.data_classes.s3_event import S3Event, S3EventRecord
+
+from portfolio.config import settings
+from portfolio.data import catalogue as catalogue_store
+from portfolio.data import media as media_store
+from portfolio.domain.catalogue import (
+    MEDIA_SEQUENCE,
+    THUMBNAIL_SEQUENCE,
+    AttachError,
+    AttachTarget,
+    attach_media,
+)
+from portfolio.domain.records import IMAGE_TYPE, MediaRecord, ThumbnailRecord
+from portfolio.imaging import ImageRejected, RejectionReason, ThumbnailSet, make_thumbnails
+from portfolio.observability import MetricUnit, logger, metrics, tracer
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+UPLOAD_PREFIX = "uploads/"
+MEDIA_PREFIX = "core_media/"
+THUMBNAILS_FOLDER = "thumbnails"
+
+# Extensions the template's S3 events accept (one event per suffix, lower and upper case:
+# S3 matches suffixes case-sensitively). The real format is checked from the bytes.
+UPLOAD_EXTENSIONS: tuple[str, ...] = ("jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff")
+UPLOAD_SUFFIXES: tuple[str, ...] = tuple(
+    f".{variant}" for extension in UPLOAD_EXTENSIONS for variant in (extension, extension.upper())
+)
+
+# The largest upload read. With the 64-megapixel limit this bounds the function's memory
+# (docs/images.md); a larger file is a failed record without being downloaded.
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+
+# Upload metadata (x-amz-meta-<key>). Values are percent-encoded UTF-8 (S3 metadata is
+# ASCII); RFC 2047 words, which S3 returns for non-ASCII values set by other tools, are
+# decoded too.
+NAME_METADATA = "name"
+ATTACH_METADATA = "attach"
+MAX_ATTACHMENTS = 10
+
+# Idempotency records outlive every retry and replay of an event: Lambda retries for at
+# most 6 hours, and the failure queue and the uploads/ lifecycle rule keep 14 days.
+IDEMPOTENCY_EXPIRY_S = 14 * 24 * 3600
+
+MAX_STEM_LENGTH = 100  # characters of a file name's stem kept in keys
+MAX_NAME_ATTEMPTS = 20  # the plain name, then 19 suffixed ones
+_SUFFIX_ALPHABET = string.ascii_letters + string.digits  # Django's get_random_string
+_SUFFIX_LENGTH = 7
+_INVALID_FILENAME_CHARACTERS = re.compile(r"[^-\w.]")
+
+
+# --- names and keys ---------------------------------------------------------------------------
+
+
+def valid_file_name(name: str) -> str:
+    """``name`` as Django's ``get_valid_filename`` stores it: spaces to underscores, then only
+    letters, digits (any script), ``-``, ``_`` and ``.`` kept; ``image`` when nothing is."""
+    cleaned = _INVALID_FILENAME_CHARACTERS.sub("", name.strip().replace(" ", "_"))
+    stem, dot, extension = cleaned.rpartition(".")
+    if not dot:
+        stem, extension = cleaned, ""
+    if not stem.strip("."):
+        stem = "image"  # nothing left of the name ("!!!.gif"), or only dots
+    return stem[:MAX_STEM_LENGTH] + (f".{extension}" if extension else "")
+
+
+def media_folder(day: dt.date) -> str:
+    return f"{MEDIA_PREFIX}{day:%Y/%m/%d}/"
+
+
+def original_key(file_name: str, day: dt.date) -> str:
+    return media_folder(day) + valid_file_name(file_name)
+
+
+def thumbnail_key(original: str, edge_suffix: str, extension: str) -> str:
+    """The thumbnail's key beside ``original`` (its final key, suffix included)."""
+    folder, _, file_name = original.rpartition("/")
+    stem = os.path.splitext(file_name)[0]
+    return f"{folder}/{THUMBNAILS_FOLDER}/{stem}{edge_suffix}.{extension}"
+
+
+def thumbnail_extension(original: str, extensions: Sequence[str]) -> str:
+    """The original's extension when it names the thumbnails' format (``.jpeg`` stays
+    ``.jpeg``), else the format's usual one (a BMP's PNG thumbnails are ``.png``)."""
+    extension = os.path.splitext(original)[1].lstrip(".")
+    return extension if extension.lower() in extensions else extensions[0]
+
+
+def key_candidates(key: str, upload_marker: str) -> Iterator[str]:
+    """``key``, then ``<stem>_<7 characters><ext>`` alternatives (Django's
+    ``get_available_name``), the characters derived from the upload and the attempt."""
+    yield key
+    folder, _, file_name = key.rpartition("/")
+    stem, extension = os.path.splitext(file_name)
+    for attempt in range(1, MAX_NAME_ATTEMPTS):
+        digest = hashlib.sha256(f"{upload_marker}:{key}:{attempt}".encode()).digest()
+        suffix = "".join(_SUFFIX_ALPHABET[byte % len(_SUFFIX_ALPHABET)] for byte in digest[:_SUFFIX_LENGTH])
+        yield f"{folder}/{stem}_{suffix}{extension}"
+
+
+class NoAvailableName(RuntimeError):
+    """Every candidate name is taken by other uploads' objects."""
+
+
+# --- upload metadata ----------------------------------------------------------------------------
+
+
+def encode_metadata_text(text: str) -> str:
+    """A metadata value for any text (percent-encoded UTF-8; spaces kept readable)."""
+    return quote(text, safe=" ")
+
+
+def decode_metadata_text(value: str) -> str:
+    value = value.strip()
+    if value.startswith("=?") and value.endswith("?="):
+        words = email.header.decode_header(value)
+        return "".join(
+            part.decode(charset or "utf-8", "replace") if isinstance(part, bytes) else part
+            for part, charset in words
+        ).strip()
+    return unquote(value).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    target: AttachTarget
+    target_id: int
+
+    def __str__(self) -> str:
+        return f"{self.target.value}:{self.target_id}"
+
+
+def parse_attachments(value: str) -> tuple[tuple[Attachment, ...], tuple[str, ...]]:
+    """``cover:148,gallery:150,employer:3`` -> the attachments and the problems of the items
+    that are not one (each kept apart: a bad item does not cancel the good ones)."""
+    attachments: list[Attachment] = []
+    problems: list[str] = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        target_name, _, raw_id = item.partition(":")
+        try:
+            target = AttachTarget(target_name.strip().lower())
+        except ValueError:
+            choices = ", ".join(member.value for member in AttachTarget)
+            problems.append(f"{item!r}: the target must be one of {choices}")
+            continue
+        raw_id = raw_id.strip()
+        if not (raw_id.isascii() and raw_id.isdigit() and int(raw_id) > 0):
+            problems.append(f"{item!r}: the id must be a positive integer")
+            continue
+        attachment = Attachment(target, int(raw_id))
+        if attachment in attachments:
+            continue
+        if len(attachments) == MAX_ATTACHMENTS:
+            problems.append(f"{item!r}: at most {MAX_ATTACHMENTS} attachments per upload")
+            continue
+        attachments.append(attachment)
+    return tuple(attachments), tuple(problems)
+
+
+def format_attachments(attachments: Sequence[Attachment]) -> str:
+    return ",".join(str(attachment) for attachment in attachments)
+
+
+@dataclass(frozen=True, slots=True)
+class UploadMetadata:
+    name: str | None
+    attachments: tuple[Attachment, ...]
+    problems: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, metadata: Mapping[str, str]) -> UploadMetadata:
+        lowered = {key.lower(): value for key, value in metadata.items()}
+        name = decode_metadata_text(lowered.get(NAME_METADATA, "")) or None
+        attachments, problems = parse_attachments(decode_metadata_text(lowered.get(ATTACH_METADATA, "")))
+        return cls(name=name, attachments=attachments, problems=problems)
+
+
+def editor_metadata(*, name: str | None, attachments: Sequence[Attachment]) -> dict[str, str]:
+    """The metadata ``portfolio upload`` sends (what an editor's tool should send)."""
+    metadata = {}
+    if name:
+        metadata[NAME_METADATA] = encode_metadata_text(name)
+    if attachments:
+        metadata[ATTACH_METADATA] = format_attachments(attachments)
+    return metadata
+
+
+# --- uploads -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """The object an S3 event names, its key decoded."""
+
+    bucket: str
+    key: str
+    etag: str
+    version_id: str | None
+    sequencer: str | None
+    event_time: dt.datetime
+
+    @classmethod
+    def from_record(cls, record: S3EventRecord) -> Upload:
+        """S3 URL-encodes keys in events (``+`` for a space, ``%D8%B9`` for Persian letters):
+        each record's own key is decoded here (``S3Event.object_key`` decodes only the
+        first record's)."""
+        obj = record.s3.get_object
+        event_time = dt.datetime.fromisoformat(record.event_time)
+        if event_time.tzinfo is None:
+            event_time = event_time.replace(tzinfo=dt.UTC)
+        return cls(
+            bucket=record.s3.bucket.name,
+            key=unquote_plus(obj.key),
+            etag=obj.etag.strip('"'),
+            version_id=obj.version_id or None,
+            sequencer=obj.get("sequencer"),
+            event_time=event_time.astimezone(dt.UTC),
+        )
+
+    @property
+    def identity(self) -> dict[str, str | None]:
+        """What makes two events the same upload: S3 delivers an event at least once, and
+        Lambda retries an invocation."""
+        return {"bucket": self.bucket, "key": self.key, "etag": self.etag, "version_id": self.version_id}
+
+    @property
+    def marker(self) -> str:
+        """A short digest of the identity, written on every object made from this upload."""
+        text = json.dumps(self.identity, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    @property
+    def file_name(self) -> str:
+        return PurePosixPath(self.key).name if not self.key.endswith("/") else ""
+
+    def source_fields(self) -> media_store.UploadSourceFields:
+        return media_store.UploadSourceFields(
+            bucket=self.bucket,
+            key=self.key,
+            etag=self.etag,
+            version_id=self.version_id,
+            sequencer=self.sequencer,
+        )
+
+
+class OutcomeStatus(StrEnum):
+    READY = "ready"  # image record and thumbnails written
+    FAILED = "failed"  # a failed record written, with the reason
+    SKIPPED = "skipped"  # the upload was deleted or replaced before processing
+    IGNORED = "ignored"  # not an upload (outside uploads/, another bucket, a folder marker)
+
+
+@dataclass(frozen=True, slots=True)
+class UploadOutcome:
+    upload_key: str
+    status: OutcomeStatus
+    media_id: int | None = None
+    media_key: str | None = None
+    reason: str | None = None
+    attached: tuple[str, ...] = ()
+    attach_problems: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "upload_key": self.upload_key,
+            "status": self.status.value,
+            "media_id": self.media_id,
+            "media_key": self.media_key,
+            "reason": self.reason,
+            "attached": list(self.attached),
+            "attach_problems": list(self.attach_problems),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> UploadOutcome:
+        return cls(
+            upload_key=data["upload_key"],
+            status=OutcomeStatus(data["status"]),
+            media_id=data.get("media_id"),
+            media_key=data.get("media_key"),
+            reason=data.get("reason"),
+            attached=tuple(data.get("attached") or ()),
+            attach_problems=tuple(data.get("attach_problems") or ()),
+        )
+
+
+class UploadsFailed(RuntimeError):
+    """Some uploads of an event could not be processed (a transient error): the event fails,
+    so that Lambda retries it; uploads already processed are not processed again."""
+
+
+@media_store.once_per_upload("upload-ids", expires_after_seconds=IDEMPOTENCY_EXPIRY_S)
+def _reserve_ids(*, upload: dict[str, Any], thumbnails: int) -> dict[str, Any]:
+    """The record's id and its thumbnails' ids: the same for every run on the same upload."""
+    media_id = catalogue_store.allocate_ids(MEDIA_SEQUENCE, 1)[0]
+    thumbnail_ids = catalogue_store.allocate_ids(THUMBNAIL_SEQUENCE, thumbnails) if thumbnails else []
+    return {"media_id": media_id, "thumbnail_ids": thumbnail_ids}
+
+
+def _place(key: str, data: bytes, *, content_type: str, upload: Upload) -> str:
+    """Store ``data`` at ``key`` or at the first free alternative; return where."""
+    bucket = settings().media_bucket
+    for candidate in key_candidates(key, upload.marker):
+        placement = media_store.put_new_object(
+            bucket, candidate, data, content_type=content_type, upload_marker=upload.marker
+        )
+        if placement is not media_store.Placement.TAKEN:
+            return candidate
+    raise NoAvailableName(f"{MAX_NAME_ATTEMPTS} names tried for {key}")
+
+
+def _attach(media_id: int, attachments: Sequence[Attachment]) -> tuple[list[str], list[str]]:
+    attached, problems = [], []
+    for attachment in attachments:
+        try:
+            attach_media(media_id, attachment.target, attachment.target_id)
+        except AttachError as error:
+            problems.append(f"{attachment}: no such {error}")
+            continue
+        attached.append(str(attachment))
+    return attached, problems
+
+
+def _failed(upload: Upload, size: int, name: str, failure: ImageRejected) -> UploadOutcome:
+    ids = _reserve_ids(upload=upload.identity, thumbnails=0)
+    record = MediaRecord(id=ids["media_id"], type=IMAGE_TYPE, name=name, key=upload.key, size=size)
+    media_store.save_upload_record(
+        record, status=OutcomeStatus.FAILED.value, source=upload.source_fields(), failure_reason=str(failure)
+    )
+    logger.warning(
+        "upload is not an accepted image: failed record written",
+        extra={"upload_key": upload.key, "media_id": record.id, "reason": str(failure)},
+    )
+    metrics.add_metric(name="UploadsFailed", unit=MetricUnit.Count, value=1)
+    return UploadOutcome(
+        upload_key=upload.key, status=OutcomeStatus.FAILED, media_id=record.id, reason=str(failure)
+    )
+
+
+def _ready(upload: Upload, size: int, name: str, data: bytes, made: ThumbnailSet) -> MediaRecord:
+    ids = _reserve_ids(upload=upload.identity, thumbnails=len(made.thumbnails))
+    original = _place(
+        original_key(upload.file_name, upload.event_time.date()),
+        data,
+        content_type=made.facts.content_type,
+        upload=upload,
+    )
+    extension = thumbnail_extension(original, made.encoding.extensions)
+    thumbnails = []
+    # Ids ascend with the size, as the original's records do.
+    by_size = sorted(made.thumbnails, key=lambda thumbnail: thumbnail.spec.edge)
+    for thumbnail, thumbnail_id in zip(by_size, ids["thumbnail_ids"], strict=True):
+        key = _place(
+            thumbnail_key(original, thumbnail.spec.name_suffix, extension),
+            thumbnail.data,
+            content_type=made.encoding.content_type,
+            upload=upload,
+        )
+        thumbnails.append(ThumbnailRecord(id=thumbnail_id, key=key, size=thumbnail.spec.edge))
+    record = MediaRecord(
+        id=ids["media_id"],
+        type=IMAGE_TYPE,
+        name=name,
+        key=original,
+        size=size,
+        width=made.facts.width,
+        height=made.facts.height,
+        mode=made.facts.mode,
+        thumbnails=tuple(thumbnails),
+    )
+    media_store.save_upload_record(record, status=OutcomeStatus.READY.value, source=upload.source_fields())
+    return record
+
+
+def _process(upload: Upload) -> UploadOutcome:
+    fetched = media_store.fetch_upload(upload.bucket, upload.key, upload.etag, max_bytes=MAX_UPLOAD_BYTES)
+    if isinstance(fetched, media_store.UploadGone):
+        logger.info("upload skipped", extra={"upload_key": upload.key, "reason": fetched.value})
+        metrics.add_metric(name="UploadsSkipped", unit=MetricUnit.Count, value=1)
+        return UploadOutcome(upload_key=upload.key, status=OutcomeStatus.SKIPPED, reason=fetched.value)
+    metadata = UploadMetadata.parse(fetched.metadata)
+    name = metadata.name or upload.file_name
+    if fetched.data is None:
+        failure = ImageRejected(
+            RejectionReason.TOO_LARGE, f"{fetched.size} bytes; the limit is {MAX_UPLOAD_BYTES} bytes"
+        )
+        return _failed(upload, fetched.size, name, failure)
+    try:
+        made = make_thumbnails(fetched.data)
+    except ImageRejected as failure:
+        return _failed(upload, fetched.size, name, failure)
+    record = _ready(upload, fetched.size, name, fetched.data, made)
+    attached, problems = _attach(record.id, metadata.attachments)
+    problems = [*metadata.problems, *problems]
+    if problems:
+        logger.warning(
+            "image ready, some attachments not made",
+            extra={"upload_key": upload.key, "media_id": record.id, "problems": problems},
+        )
+        metrics.add_metric(name="AttachmentsRefused", unit=MetricUnit.Count, value=len(problems))
+    logger.info(
+        "image ready",
+        extra={"upload_key": upload.key, "media_id": record.id, "key": record.key, "attached": attached},
+    )
+    metrics.add_metric(name="ImagesReady", unit=MetricUnit.Count, value=1)
+    return UploadOutcome(
+        upload_key=upload.key,
+        status=OutcomeStatus.READY,
+        media_id=record.id,
+        media_key=record.key,
+        attached=tuple(attached),
+        attach_problems=tuple(problems),
+    )
+
+
+@media_store.once_per_upload("upload", expires_after_seconds=IDEMPOTENCY_EXPIRY_S)
+def _process_once(*, upload: dict[str, Any], source: Upload) -> dict[str, Any]:
+    return _process(source).as_dict()
+
+
+def _ignored(upload: Upload) -> str | None:
+    """Why this object is not an upload to process, or None."""
+    if upload.bucket != settings().media_bucket:
+        return f"bucket {upload.bucket} is not the media bucket"
+    if not upload.key.startswith(UPLOAD_PREFIX):
+        return f"the key is not under {UPLOAD_PREFIX}"
+    if not upload.file_name:
+        return "a folder marker, not a file"
+    return None
+
+
+@tracer.capture_method
+def process_upload(upload: Upload) -> UploadOutcome:
+    """Process one upload, once however often it is asked (see the module's docstring)."""
+    reason = _ignored(upload)
+    if reason is not None:
+        logger.warning("object ignored", extra={"upload_key": upload.key, "reason": reason})
+        return UploadOutcome(upload_key=upload.key, status=OutcomeStatus.IGNORED, reason=reason)
+    return UploadOutcome.from_dict(_process_once(upload=upload.identity, source=upload))
+
+
+def process_upload_event(event: S3Event, context: LambdaContext | None = None) -> dict[str, Any]:
+    """Every upload an S3 event names, each on its own: the outcomes, in the event's order.
+
+    Raises ``UploadsFailed`` after trying every record when some could not be processed
+    (S3 or DynamoDB errors), so that Lambda retries the event (a bounded number of times,
+    then the on-failure queue); bad files never raise.
+    """
+    if context is not None:
+        media_store.register_lambda_context(context)
+    outcomes: list[UploadOutcome] = []
+    errors: list[Exception] = []
+    for raw in event.get("Records") or []:
+        record = S3EventRecord(raw)
+        try:
+            upload = Upload.from_record(record)
+        except (KeyError, TypeError, ValueError) as error:
+            logger.warning("not an S3 object event record: ignored", extra={"error": repr(error)})
+            continue
+        if not record.event_name.startswith("ObjectCreated:"):
+            outcomes.append(
+                UploadOutcome(upload.key, OutcomeStatus.IGNORED, reason=f"event {record.event_name}")
+            )
+            continue
+        try:
+            outcomes.append(process_upload(upload))
+        except Exception as error:  # noqa: BLE001 - the other records get their turn; the event fails below
+            logger.exception("upload not processed", extra={"upload_key": upload.key})
+            errors.append(error)
+    if errors:
+        raise UploadsFailed(f"{len(errors)} upload(s) not processed; the event will be retried") from errors[
+            0
+        ]
+    return {"uploads": [outcome.as_dict() for outcome in outcomes]}

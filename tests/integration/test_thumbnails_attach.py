@@ -1,0 +1,218 @@
+"""Upload metadata attaches the image where the editor asked; the read API shows it as soon
+as the record is written. And every AWS call the function makes is one its role allows."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.client import BaseClient
+
+from functions.thumbnails.app import lambda_handler
+from portfolio.data.media import load_upload_record
+from portfolio.domain.rendering import render_image, with_media_urls
+from portfolio.infra.template import StackContext, load_template, parameter_defaults, resolve
+from tests.integration.support import MEDIA_BASE, call
+from tests.support import media as support
+from tests.support.catalogue import fixture_portfolios, import_portfolios
+from tests.support.context import FakeLambdaContext
+
+pytestmark = pytest.mark.integration
+
+# Portfolio 4 of the shared data set has an employer (4), tags (2 first), a link (1) and a gallery.
+PORTFOLIO, EMPLOYER, TAG, LINK = 4, 4, 2, 1
+
+
+@pytest.fixture(autouse=True)
+def bucket(aws: None) -> str:
+    import_portfolios([item for item in fixture_portfolios() if item["id"] == PORTFOLIO])
+    return support.create_template_buckets()
+
+
+def handle(event: dict[str, Any]) -> list[dict[str, Any]]:
+    return lambda_handler(event, FakeLambdaContext(function_name="ThumbnailsFunction"))["uploads"]
+
+
+def served_image(media_id: int) -> dict[str, Any]:
+    stored = load_upload_record(media_id)
+    assert stored is not None
+    return with_media_urls(render_image(stored.record), MEDIA_BASE)
+
+
+def retrieve() -> dict[str, Any]:
+    reply = call(f"/api/portfolios/{PORTFOLIO}/")
+    assert reply.status == 200
+    return reply.body
+
+
+def test_an_upload_attached_everywhere_shows_in_the_read_api_at_once(bucket: str) -> None:
+    # Given an upload whose metadata asks for every kind of attachment
+    attach = f"cover:{PORTFOLIO},gallery:{PORTFOLIO},employer:{EMPLOYER},tag:{TAG},link:{LINK}"
+    before = retrieve()
+    etag = support.put_upload(bucket, "uploads/a/new cover.jpg", support.jpeg(), {"attach": attach})
+    # When its event is processed
+    (outcome,) = handle(support.s3_event(bucket, "uploads/a/new cover.jpg", etag))
+    # Then the very next read shows the image in each place, rendered as the contract says
+    assert outcome["status"] == "ready"
+    assert outcome["attached"] == attach.split(",")
+    assert outcome["attach_problems"] == []
+    image = served_image(outcome["media_id"])
+    assert image["f"] == f"{MEDIA_BASE}/core_media/2026/05/01/new_cover.jpg"
+    after = retrieve()
+    assert after["image_data"] == image
+    assert after["images_data"] == [*before["images_data"], image]
+    assert after["employer_data"]["image_data"] == image
+    assert next(tag for tag in after["tags_data"] if tag["id"] == TAG)["image_data"] == image
+    assert next(link for link in after["links_data"] if link["id"] == LINK)["image_data"] == image
+    # And a cover change moves updated_at, as saving the Django model does
+    assert after["updated_at"] > before["updated_at"]
+
+
+def test_attachments_that_cannot_be_made_are_reported_and_the_image_is_still_ready(bucket: str) -> None:
+    # Given an upload asking for a missing portfolio, an unknown target and a bad id, and
+    # one good attachment
+    attach = f"cover:999, poster:{PORTFOLIO}, tag:x, gallery:{PORTFOLIO}"
+    etag = support.put_upload(bucket, "uploads/b/photo.jpg", support.jpeg(), {"attach": attach})
+    before = retrieve()
+    # When it is processed
+    (outcome,) = handle(support.s3_event(bucket, "uploads/b/photo.jpg", etag))
+    # Then the image is ready, the good attachment made, the others reported
+    assert outcome["status"] == "ready"
+    assert outcome["attached"] == [f"gallery:{PORTFOLIO}"]
+    assert len(outcome["attach_problems"]) == 3
+    after = retrieve()
+    assert after["image_data"] == before["image_data"]
+    assert after["images_data"][-1] == served_image(outcome["media_id"])
+
+
+def test_a_failed_upload_is_never_attached(bucket: str) -> None:
+    # Given a file that is not an image, asked to be the cover
+    etag = support.put_upload(
+        bucket, "uploads/c/cover.jpg", b"not an image", {"attach": f"cover:{PORTFOLIO}"}
+    )
+    before = retrieve()
+    # When it is processed
+    (outcome,) = handle(support.s3_event(bucket, "uploads/c/cover.jpg", etag))
+    # Then the portfolio is unchanged
+    assert outcome["status"] == "failed"
+    assert retrieve() == before
+
+
+# --- the function's role covers what it does -------------------------------------------------------
+
+_ACCOUNT = "123456789012"
+_REGION = "us-east-1"
+# API operation -> the IAM action that allows it.
+_S3_ACTIONS = {"GetObject": "s3:GetObject", "HeadObject": "s3:GetObject", "PutObject": "s3:PutObject"}
+
+
+def _allowed(bucket: str) -> list[tuple[str, str]]:
+    """(action, resource ARN pattern) pairs ThumbnailsFunction's role allows, resolved from
+    the template with the test environment's names (each table named by its logical id, the
+    bucket as MEDIA_BUCKET names it)."""
+    template = load_template()
+    tables = {
+        logical_id: logical_id
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::DynamoDB::Table"
+    }
+    stack = StackContext(
+        region=_REGION,
+        account_id=_ACCOUNT,
+        stack_name="portfolio",
+        parameters={**parameter_defaults(template), "MediaBucketPrefix": "portfolio-media"},
+        refs=dict(tables),
+        attributes={name: {"Arn": f"arn:aws:dynamodb:{_REGION}:{_ACCOUNT}:table/{name}"} for name in tables},
+    )
+    template_bucket = resolve(
+        template["Globals"]["Function"]["Environment"]["Variables"]["MEDIA_BUCKET"], template, stack
+    )
+    pairs = []
+    for policy in template["Resources"]["ThumbnailsFunction"]["Properties"]["Policies"]:
+        for statement in policy["Statement"]:
+            assert statement["Effect"] == "Allow"
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            resources = (
+                statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            )
+            for resource in resources:
+                arn = str(resolve(resource, template, stack)).replace(template_bucket, bucket)
+                pairs.extend((action, arn) for action in actions)
+    return pairs
+
+
+class _CallRecorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, dict[str, Any]]] = []
+
+    def __call__(self, original: Any) -> Any:
+        recorder = self
+
+        def recording(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+            recorder.calls.append((client.meta.service_model.service_name, operation, dict(params)))
+            return original(client, operation, params)
+
+        return recording
+
+
+def _needed(service: str, operation: str, params: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    if service == "s3":
+        yield _S3_ACTIONS[operation], f"arn:aws:s3:::{params['Bucket']}/{params['Key']}"
+    elif service == "dynamodb":
+        tables = [params["TableName"]] if "TableName" in params else list(params["RequestItems"])
+        for table in tables:
+            yield f"dynamodb:{operation}", f"arn:aws:dynamodb:{_REGION}:{_ACCOUNT}:table/{table}"
+    else:
+        raise AssertionError(f"unexpected call {service}.{operation}")
+
+
+def test_every_call_the_function_makes_is_allowed_by_its_role(
+    bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given uploads that take every path: attachments of each kind, a name clash, a failed
+    # file, a duplicate delivery and a deleted upload
+    support.put_upload(bucket, "core_media/2026/05/01/clash.jpg", b"taken")
+    attach = f"cover:{PORTFOLIO},gallery:{PORTFOLIO},employer:{EMPLOYER},tag:{TAG},link:{LINK}"
+    events = [
+        support.s3_event(
+            bucket,
+            "uploads/p/clash.jpg",
+            support.put_upload(bucket, "uploads/p/clash.jpg", support.jpeg(), {"attach": attach}),
+        ),
+        support.s3_event(
+            bucket, "uploads/p/bad.png", support.put_upload(bucket, "uploads/p/bad.png", b"bad")
+        ),
+        support.s3_event(
+            bucket, "uploads/p/gone.png", support.put_upload(bucket, "uploads/p/gone.png", support.png())
+        ),
+    ]
+    boto3.client("s3").delete_object(Bucket=bucket, Key="uploads/p/gone.png")
+    recorder = _CallRecorder()
+    monkeypatch.setattr(BaseClient, "_make_api_call", recorder(BaseClient._make_api_call))
+    # When the function handles them (the first twice)
+    outcomes = handle(support.combined(*events, events[0]))
+    monkeypatch.undo()
+    assert [o["status"] for o in outcomes] == ["ready", "failed", "skipped", "ready"]
+    # Then each request is allowed by a statement of ThumbnailsFunction's policies
+    allowed = _allowed(bucket)
+    missing = sorted(
+        {
+            (action, resource)
+            for service, operation, params in recorder.calls
+            for action, resource in _needed(service, operation, params)
+            if not any(
+                action == granted and fnmatch.fnmatchcase(resource, pattern) for granted, pattern in allowed
+            )
+        }
+    )
+    assert not missing, f"calls the role does not allow: {missing}"
+    operations = {(service, operation) for service, operation, _ in recorder.calls}
+    assert {
+        ("s3", "GetObject"),
+        ("s3", "PutObject"),
+        ("s3", "HeadObject"),
+        ("dynamodb", "PutItem"),
+    } <= operations
