@@ -14,7 +14,12 @@ import sys
 from collections.abc import Sequence
 
 # Command modules, in the order `portfolio --help` lists them.
-COMMAND_MODULES = ("portfolio.cli.catalogue", "portfolio.cli.auth", "portfolio.cli.serve")
+COMMAND_MODULES = (
+    "portfolio.cli.catalogue",
+    "portfolio.cli.auth",
+    "portfolio.cli.serve",
+    "portfolio.cli.media",
+)
 
 
 class CommandError(Exception):
