@@ -6,6 +6,7 @@ Request paths read with Query, GetItem and BatchGetItem only (never Scan).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
@@ -39,11 +40,56 @@ def _card_from_model(model: PortfolioCardModel) -> Card:
     )
 
 
+class _QueryCardBatch(CardBatch):
+    """Cards as DynamoDB returned them; each column is lifted off the wire format when the
+    request first needs it (a pynamodb model per card would cost ~10x more)."""
+
+    def __init__(self, items: list[dict[str, Any]], *, ordered_by_id: bool) -> None:
+        self._items = items
+        self._ordered_by_id = ordered_by_id
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def ordered_by_id(self) -> bool:
+        return self._ordered_by_id
+
+    def id_at(self, position: int) -> int:
+        return int(self._items[position]["id"]["N"])
+
+    @cached_property
+    def ids(self) -> list[int]:
+        return [int(item["id"]["N"]) for item in self._items]
+
+    @cached_property
+    def created_at_us(self) -> list[str]:
+        return [item["c"]["N"] for item in self._items]
+
+    @cached_property
+    def updated_at_us(self) -> list[str]:
+        return [item["u"]["N"] for item in self._items]
+
+    @cached_property
+    def employer_ids(self) -> list[str | None]:
+        return [item["e"]["N"] if "e" in item else None for item in self._items]
+
+    @cached_property
+    def text(self) -> list[str]:
+        return [item["t"]["S"] for item in self._items]
+
+    @cached_property
+    def numbers(self) -> list[str]:
+        return [item["n"]["S"] for item in self._items]
+
+
 def read_cards(plan: CardReadPlan) -> CardBatch:
     """Every card in the plan's index range (all pages of one Query), as columns."""
-    batch = CardBatch(ids=[], created_at_us=[], updated_at_us=[], employer_ids=[], text=[], numbers=[])
+    items: list[dict[str, Any]] = []
+    # These indexes' sort key is the id: their cards come back in id order.
+    ordered_by_id = plan.index in (CardIndex.CATALOGUE, CardIndex.EMPLOYER)
     if plan.low is not None and plan.high is not None and plan.low > plan.high:
-        return batch
+        return _QueryCardBatch(items, ordered_by_id=ordered_by_id)
     range_attribute = _RANGE_ATTRIBUTE[plan.index]
     condition: Condition | None
     if plan.low is not None and plan.high is not None:
@@ -55,24 +101,17 @@ def read_cards(plan: CardReadPlan) -> CardBatch:
     else:
         condition = None
     hash_key = str(plan.employer_id) if plan.index is CardIndex.EMPLOYER else CATALOGUE_PARTITION
+    # The raw pages of pynamodb's own paginated Query (models are built per item otherwise).
     connection = PortfolioCardModel._get_connection()
     pages: PageIterator[dict[str, Any]] = PageIterator(
         connection.query, (hash_key,), {"range_key_condition": condition, "index_name": plan.index.value}
     )
-    # Columns straight from the wire format: a list call decodes thousands of cards, and a
-    # pynamodb model per card costs ~10x more than these comprehensions.
     ensure_time_for_a_request()
     for page in pages:
-        items = page.get("Items", [])
-        batch.ids.extend([int(item["id"]["N"]) for item in items])
-        batch.created_at_us.extend([item["c"]["N"] for item in items])
-        batch.updated_at_us.extend([item["u"]["N"] for item in items])
-        batch.employer_ids.extend([item["e"]["N"] if "e" in item else None for item in items])
-        batch.text.extend([item["t"]["S"] for item in items])
-        batch.numbers.extend([item["n"]["S"] for item in items])
+        items.extend(page.get("Items", []))
         if page.get("LastEvaluatedKey"):
             ensure_time_for_a_request()  # the next page is another request
-    return batch
+    return _QueryCardBatch(items, ordered_by_id=ordered_by_id)
 
 
 def get_card(portfolio_id: int) -> Card | None:

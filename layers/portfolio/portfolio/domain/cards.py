@@ -16,8 +16,8 @@ at the positions that matched.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -81,28 +81,83 @@ def encode_card(record: PortfolioRecord, employer_name: str | None) -> Card:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class CardBatch:
+class CardBatch(ABC):
     """Cards as columns (index i is one card). Timestamps and employer ids stay the decimal
-    strings storage holds them as until a request needs their values."""
+    strings storage holds them as until a request needs their values. The data layer's
+    batch builds each column from the wire format the first time it is asked for: a list
+    call reads ten thousand cards and typically needs three of these six columns."""
 
-    ids: list[int]
-    created_at_us: list[str]
-    updated_at_us: list[str]
-    employer_ids: list[str | None]
-    text: list[str]
-    numbers: list[str]
+    @abstractmethod
+    def __len__(self) -> int: ...
+
+    @property
+    @abstractmethod
+    def ids(self) -> list[int]: ...
+
+    @property
+    @abstractmethod
+    def created_at_us(self) -> list[str]: ...
+
+    @property
+    @abstractmethod
+    def updated_at_us(self) -> list[str]: ...
+
+    @property
+    @abstractmethod
+    def employer_ids(self) -> list[str | None]: ...
+
+    @property
+    @abstractmethod
+    def text(self) -> list[str]: ...
+
+    @property
+    @abstractmethod
+    def numbers(self) -> list[str]: ...
+
+    @property
+    def ordered_by_id(self) -> bool:
+        """Whether the cards are in ascending id order already (as an index keyed by id
+        returns them), which spares sorting them by id."""
+        return False
+
+    def id_at(self, position: int) -> int:
+        return self.ids[position]
 
     @classmethod
     def from_cards(cls, cards: Sequence[Card]) -> CardBatch:
-        return cls(
-            ids=[card.id for card in cards],
-            created_at_us=[str(card.created_at_us) for card in cards],
-            updated_at_us=[str(card.updated_at_us) for card in cards],
-            employer_ids=[None if card.employer_id is None else str(card.employer_id) for card in cards],
-            text=[card.text for card in cards],
-            numbers=[card.numbers for card in cards],
-        )
+        return _CardListBatch(cards)
+
+
+class _CardListBatch(CardBatch):
+    def __init__(self, cards: Sequence[Card]) -> None:
+        self._cards = list(cards)
+
+    def __len__(self) -> int:
+        return len(self._cards)
+
+    @cached_property
+    def ids(self) -> list[int]:
+        return [card.id for card in self._cards]
+
+    @cached_property
+    def created_at_us(self) -> list[str]:
+        return [str(card.created_at_us) for card in self._cards]
+
+    @cached_property
+    def updated_at_us(self) -> list[str]:
+        return [str(card.updated_at_us) for card in self._cards]
+
+    @cached_property
+    def employer_ids(self) -> list[str | None]:
+        return [None if card.employer_id is None else str(card.employer_id) for card in self._cards]
+
+    @cached_property
+    def text(self) -> list[str]:
+        return [card.text for card in self._cards]
+
+    @cached_property
+    def numbers(self) -> list[str]:
+        return [card.numbers for card in self._cards]
 
 
 def _optional_int(raw: str | None) -> int | None:
@@ -115,12 +170,13 @@ class CardColumns:
 
     def __init__(self, cards: CardBatch | Sequence[Card]) -> None:
         self.batch = cards if isinstance(cards, CardBatch) else CardBatch.from_cards(cards)
-        size = len(self.batch.ids)
+        size = len(self.batch)
         self._text_parts: list[list[str] | None] = [None] * size
         self._number_parts: list[list[str] | None] = [None] * size
+        self._split_text: dict[int, list[str]] = {}
 
     def __len__(self) -> int:
-        return len(self.batch.ids)
+        return len(self.batch)
 
     # --- per position -------------------------------------------------------------------
 
@@ -129,6 +185,12 @@ class CardColumns:
         if parts is None:
             parts = self._text_parts[position] = self.batch.text[position].split(SEPARATOR)
         return parts[part]
+
+    def text_parts(self, positions: list[int]) -> dict[int, list[str]]:
+        """The split text of the cards at ``positions`` (and of any split before)."""
+        split, text = self._split_text, self.batch.text
+        split.update({i: text[i].split(SEPARATOR) for i in positions if i not in split})
+        return split
 
     def number_part(self, position: int, part: int) -> str:
         parts = self._number_parts[position]

@@ -49,19 +49,48 @@ def parse_list_query(params: Mapping[str, str]) -> ListQuery:
     )
 
 
-def _predicates(columns: CardColumns, filters: Filters) -> list[Callable[[int], bool]]:
-    """One test per applied filter, over card positions (cheapest and most selective first)."""
-    tests: list[Callable[[int], bool]] = []
+# One step per applied filter: it keeps the positions whose card passes (a comprehension per
+# step, not a call per card: a list call runs them over every card of the index).
+Narrowing = Callable[[list[int]], list[int]]
+
+
+def _between(values: list[int], low: int | None, high: int | None) -> Narrowing:
+    if low is not None and high is not None:
+        return lambda positions: [i for i in positions if low <= values[i] <= high]
+    if low is not None:
+        return lambda positions: [i for i in positions if values[i] >= low]
+    return lambda positions: [i for i in positions if values[i] <= high]  # type: ignore[operator]
+
+
+def _flag(numbers: list[str], flag: int, wanted: bool) -> Narrowing:
+    # A flag is one character at a fixed place in the card's numbers.
+    char = "1" if wanted else "0"
+    return lambda positions: [i for i in positions if numbers[i][flag] == char]
+
+
+def _timestamp_steps(
+    column: Callable[[], list[int]], day: dt.date | None, low: int | None, high: int | None
+) -> list[Narrowing]:
+    steps = []
+    if day is not None:
+        steps.append(_between(column(), *date_bounds(day)))
+    if low is not None or high is not None:
+        steps.append(_between(column(), low, high))
+    return steps
+
+
+def _narrowings(columns: CardColumns, filters: Filters) -> list[Narrowing]:
+    """The applied filters, cheapest and most selective first."""
     f = filters
+    steps: list[Narrowing] = []
     if f.id_min is not None or f.id_max is not None:
-        ids, low, high = columns.ids, f.id_min, f.id_max
-        tests.append(lambda i: (low is None or ids[i] >= low) and (high is None or ids[i] <= high))
+        steps.append(_between(columns.ids, f.id_min, f.id_max))
     if f.employer_id is not None:
         employer, wanted_employer = columns.employer_id, f.employer_id
-        tests.append(lambda i: employer[i] == wanted_employer)
+        steps.append(lambda positions: [i for i in positions if employer[i] == wanted_employer])
     if f.has_employer is not None:
         employer, wanted_presence = columns.employer_id, f.has_employer
-        tests.append(lambda i: (employer[i] is not None) is wanted_presence)
+        steps.append(lambda positions: [i for i in positions if (employer[i] is not None) is wanted_presence])
     numbers = columns.batch.numbers
     for wanted, flag in (
         (f.is_active, IS_ACTIVE_FLAG),
@@ -69,65 +98,56 @@ def _predicates(columns: CardColumns, filters: Filters) -> list[Callable[[int], 
         (f.has_description, HAS_DESCRIPTION_FLAG),
     ):
         if wanted is not None:
-            # A flag is one character at a fixed place in the card's numbers.
-            tests.append(_flag_test(numbers, flag, "1" if wanted else "0"))
+            steps.append(_flag(numbers, flag, wanted))
     if f.order_min is not None or f.order_max is not None:
-        order, order_low, order_high = columns.order, f.order_min, f.order_max
-        tests.append(
-            lambda i: (
-                (order_low is None or order[i] >= order_low)
-                and (order_high is None or order[i] <= order_high)
-            )
-        )
-    if f.created_date is not None or f.created_from is not None or f.created_to is not None:
-        tests.extend(_range_tests(columns.created_at, f.created_date, f.created_from, f.created_to))
-    if f.updated_date is not None or f.updated_from is not None or f.updated_to is not None:
-        tests.extend(_range_tests(columns.updated_at, f.updated_date, f.updated_from, f.updated_to))
+        steps.append(_between(columns.order, f.order_min, f.order_max))
+    steps += _timestamp_steps(lambda: columns.created_at, f.created_date, f.created_from, f.created_to)
+    steps += _timestamp_steps(lambda: columns.updated_at, f.updated_date, f.updated_from, f.updated_to)
     if f.completed_at_from is not None or f.completed_at_to is not None:
-        completed, c_low, c_high = columns.completed_at, f.completed_at_from, f.completed_at_to
-        tests.append(_completed_test(completed, c_low, c_high))
+        completed, low, high = columns.completed_at, f.completed_at_from, f.completed_at_to
+        steps.append(
+            lambda positions: [
+                i
+                for i in positions
+                if (value := completed[i]) is not None
+                and (low is None or value >= low)
+                and (high is None or value <= high)
+            ]
+        )
     if f.tag_id is not None:
         tags, tag = columns.tag_ids, f.tag_id
-        tests.append(lambda i: tag in tags[i])
+        steps.append(lambda positions: [i for i in positions if tag in tags[i]])
     if f.tags_in is not None:
         tags, wanted_tags = columns.tag_ids, f.tags_in
-        tests.append(lambda i: not tags[i].isdisjoint(wanted_tags))
-    return tests
+        steps.append(lambda positions: [i for i in positions if not tags[i].isdisjoint(wanted_tags)])
+    return steps
 
 
-def _completed_test(completed: list[int | None], low: int | None, high: int | None) -> Callable[[int], bool]:
-    def test(i: int) -> bool:
-        value = completed[i]
-        return value is not None and (low is None or value >= low) and (high is None or value <= high)
-
-    return test
-
-
-def _flag_test(numbers: list[str], flag: int, wanted: str) -> Callable[[int], bool]:
-    return lambda i: numbers[i][flag] == wanted
-
-
-def _range_tests(
-    values: list[int], day: dt.date | None, low: int | None, high: int | None
-) -> list[Callable[[int], bool]]:
-    tests: list[Callable[[int], bool]] = []
-    if day is not None:
-        day_low, day_high = date_bounds(day)
-        tests.append(lambda i: day_low <= values[i] <= day_high)
-    if low is not None or high is not None:
-        tests.append(lambda i: (low is None or values[i] >= low) and (high is None or values[i] <= high))
-    return tests
+def _search(columns: CardColumns, terms: tuple[str, ...], positions: list[int]) -> list[int]:
+    matcher = SearchMatcher(list(terms), SEPARATOR)
+    if not matcher or not positions:
+        return positions
+    text = columns.batch.text
+    needles = matcher.needles
+    if matcher.unmatchable:
+        return []
+    if len(needles) == 1:
+        (needle,) = needles
+        return [i for i in positions if needle in text[i].casefold()]
+    return [
+        i
+        for i in positions
+        for haystack in (text[i].casefold(),)
+        if all(needle in haystack for needle in needles)
+    ]
 
 
 def select_positions(columns: CardColumns, query: ListQuery) -> list[int]:
     """Positions (in ``columns``) of the cards that match, in the requested order."""
     positions = list(range(len(columns)))
-    for test in _predicates(columns, query.filters):
-        positions = [i for i in positions if test(i)]
-    matcher = SearchMatcher(list(query.search), SEPARATOR)
-    if matcher and positions:
-        text = columns.batch.text
-        positions = [i for i in positions if matcher.matches(text[i].casefold())]
+    for narrow in _narrowings(columns, query.filters):
+        positions = narrow(positions)
+    positions = _search(columns, query.search, positions)
     sort_positions(columns, positions, query.ordering)
     return positions
 
@@ -135,7 +155,7 @@ def select_positions(columns: CardColumns, query: ListQuery) -> list[int]:
 def card_matches(columns: CardColumns, query: ListQuery) -> bool:
     """Whether the single card in ``columns`` passes the query's search and filters (what
     DRF's get_object() applies to a retrieve)."""
-    if any(not test(0) for test in _predicates(columns, query.filters)):
-        return False
-    matcher = SearchMatcher(list(query.search), SEPARATOR)
-    return not matcher or matcher.matches(columns.casefolded_text(0))
+    positions = [0]
+    for narrow in _narrowings(columns, query.filters):
+        positions = narrow(positions)
+    return bool(_search(columns, query.search, positions))

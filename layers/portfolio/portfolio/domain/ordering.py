@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from portfolio.domain.cards import IS_ACTIVE_FLAG, SLUG, TITLE, CardColumns
+from portfolio.domain.cards import EMPLOYER_NAME, IS_ACTIVE_FLAG, SLUG, TITLE, YEAR, CardColumns
 
 ORDERING_FIELDS: tuple[str, ...] = (
     "title",
@@ -51,30 +51,43 @@ def parse_ordering(raw: str | None) -> tuple[OrderTerm, ...]:
     return DEFAULT_ORDERING
 
 
-def _text_key(value: str) -> tuple[str, str]:
-    return (value.casefold(), value)
+def _text_keys(columns: CardColumns, positions: list[int], part: int) -> dict[int, tuple[str, str]]:
+    parts = columns.text_parts(positions)
+    return {i: (parts[i][part].casefold(), parts[i][part]) for i in positions}
 
 
-def _nullable_text_key(value: str | None) -> tuple[bool, str, str]:
-    return (True, "", "") if value is None else (False, value.casefold(), value)
+def _year_keys(columns: CardColumns, positions: list[int]) -> dict[int, tuple[bool, int]]:
+    parts = columns.text_parts(positions)
+    return {i: (False, int(year)) if (year := parts[i][YEAR]) else (True, 0) for i in positions}
 
 
-def _nullable_key(value: int | None) -> tuple[bool, int]:
-    return (True, 0) if value is None else (False, value)
+def _employer_keys(columns: CardColumns, positions: list[int]) -> dict[int, tuple[bool, str, str]]:
+    parts, employers = columns.text_parts(positions), columns.batch.employer_ids
+    return {
+        i: (True, "", "")
+        if employers[i] is None
+        else (False, parts[i][EMPLOYER_NAME].casefold(), parts[i][EMPLOYER_NAME])
+        for i in positions
+    }
 
 
-# Ordering field -> the sort key of the card at a position. A null key is (True, ...), so
-# ascending puts nulls last and descending (a reversed sort) puts them first. Text fields are
-# decoded only at the positions being sorted.
-_SORT_KEYS: dict[str, Callable[[CardColumns], Callable[[int], Any]]] = {
-    "title": lambda columns: lambda i: _text_key(columns.text_part(i, TITLE)),
-    "slug": lambda columns: lambda i: _text_key(columns.text_part(i, SLUG)),
-    "order": lambda columns: columns.order.__getitem__,
-    "year": lambda columns: lambda i: _nullable_key(columns.year_at(i)),
-    "is_active": lambda columns: lambda i: columns.flag(i, IS_ACTIVE_FLAG),
-    "client__name": lambda columns: lambda i: _nullable_text_key(columns.employer_name_at(i)),
-    "created_at": lambda columns: columns.created_at.__getitem__,
-    "updated_at": lambda columns: columns.updated_at.__getitem__,
+def _flag_keys(columns: CardColumns, positions: list[int]) -> dict[int, bool]:
+    numbers = columns.batch.numbers
+    return {i: numbers[i][IS_ACTIVE_FLAG] == "1" for i in positions}
+
+
+# Ordering field -> the sort key of the card at each position being sorted. A null key is
+# (True, ...), so ascending puts nulls last and descending (a reversed sort) puts them first.
+# Text fields are decoded only at those positions.
+_SORT_KEYS: dict[str, Callable[[CardColumns, list[int]], Any]] = {
+    "title": lambda columns, positions: _text_keys(columns, positions, TITLE),
+    "slug": lambda columns, positions: _text_keys(columns, positions, SLUG),
+    "order": lambda columns, _: columns.order,
+    "year": _year_keys,
+    "is_active": _flag_keys,
+    "client__name": _employer_keys,
+    "created_at": lambda columns, _: columns.created_at,
+    "updated_at": lambda columns, _: columns.updated_at,
 }
 
 
@@ -84,7 +97,8 @@ def sort_positions(columns: CardColumns, positions: list[int], ordering: tuple[O
     Python's sort is stable (also with ``reverse=True``), so sorting by the least significant
     key first and the most significant last gives the multi-key order.
     """
-    ids = columns.ids
-    positions.sort(key=ids.__getitem__)
+    if not columns.batch.ordered_by_id:
+        positions.sort(key=columns.ids.__getitem__)
     for term in reversed(ordering):
-        positions.sort(key=_SORT_KEYS[term.field](columns), reverse=term.descending)
+        keys = _SORT_KEYS[term.field](columns, positions)
+        positions.sort(key=keys.__getitem__, reverse=term.descending)

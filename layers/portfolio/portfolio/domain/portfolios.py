@@ -61,7 +61,7 @@ def portfolio_list(*, params: Mapping[str, str], url: RequestUrl) -> PortfolioPa
     metrics.add_metric(name="CardsRead", unit=MetricUnit.Count, value=len(columns))
     positions = select_positions(columns, query)
     count = len(positions)
-    page_ids = [columns.ids[i] for i in positions[query.offset : query.offset + query.limit]]
+    page_ids = [columns.batch.id_at(i) for i in positions[query.offset : query.offset + query.limit]]
     summaries = store.get_summaries(page_ids) if page_ids else {}
     base_url = settings().media_base_url
     # A card without its document (a write in progress) is left out of the page.

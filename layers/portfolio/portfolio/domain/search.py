@@ -69,16 +69,16 @@ class SearchMatcher:
     holds the separator matches nothing (no stored field contains it).
     """
 
-    __slots__ = ("_needles", "_unmatchable")
+    __slots__ = ("needles", "unmatchable")
 
     def __init__(self, terms: list[str], separator: str) -> None:
-        self._needles = [term.casefold() for term in terms]
-        self._unmatchable = any(separator in needle for needle in self._needles)
+        self.needles = [term.casefold() for term in terms]
+        self.unmatchable = any(separator in needle for needle in self.needles)
 
     def __bool__(self) -> bool:
-        return bool(self._needles)
+        return bool(self.needles)
 
     def matches(self, casefolded_text: str) -> bool:
-        if self._unmatchable:
+        if self.unmatchable:
             return False
-        return all(needle in casefolded_text for needle in self._needles)
+        return all(needle in casefolded_text for needle in self.needles)
