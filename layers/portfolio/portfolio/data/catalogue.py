@@ -43,7 +43,7 @@ _M = TypeVar("_M", bound=Model)
 # --- records <-> models --------------------------------------------------------------------
 
 
-def _media_model(record: MediaRecord) -> MediaModel:
+def media_model(record: MediaRecord) -> MediaModel:
     return MediaModel(
         id=record.id,
         type=record.type,
@@ -168,7 +168,7 @@ def _save_all(model: type[Model], items: Iterable[Model]) -> None:
 
 
 def save_media(records: Iterable[MediaRecord]) -> None:
-    _save_all(MediaModel, (_media_model(record) for record in records))
+    _save_all(MediaModel, (media_model(record) for record in records))
 
 
 def load_media(ids: Iterable[int]) -> dict[int, MediaRecord]:

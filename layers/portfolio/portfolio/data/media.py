@@ -26,7 +26,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from portfolio.config import settings
-from portfolio.data.models import MediaModel, ThumbnailMap, UploadSourceMap
+from portfolio.data.catalogue import media_model, media_record
+from portfolio.data.models import MediaModel, UploadSourceMap
 from portfolio.domain.records import MediaRecord
 
 if TYPE_CHECKING:
@@ -167,26 +168,17 @@ def save_upload_record(
 ) -> None:
     """Write the image record of an upload (a put: the same record written again is the same
     item)."""
-    MediaModel(
-        id=record.id,
-        type=record.type,
-        name=record.name,
-        key=record.key,
-        size=record.size,
-        width=record.width,
-        height=record.height,
-        mode=record.mode,
-        thumbnails=[ThumbnailMap(id=t.id, key=t.key, size=t.size) for t in record.thumbnails],
-        status=status,
-        failure_reason=failure_reason,
-        source=UploadSourceMap(
-            bucket=source.bucket,
-            key=source.key,
-            etag=source.etag,
-            version_id=source.version_id,
-            sequencer=source.sequencer,
-        ),
-    ).save()
+    model = media_model(record)
+    model.status = status
+    model.failure_reason = failure_reason
+    model.source = UploadSourceMap(
+        bucket=source.bucket,
+        key=source.key,
+        etag=source.etag,
+        version_id=source.version_id,
+        sequencer=source.sequencer,
+    )
+    model.save()
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,8 +190,6 @@ class StoredUploadRecord:
 
 
 def load_upload_record(media_id: int) -> StoredUploadRecord | None:
-    from portfolio.data.catalogue import media_record
-
     try:
         model = MediaModel.get(media_id)
     except MediaModel.DoesNotExist:
