@@ -131,3 +131,25 @@ def test_with_aws_endpoint_url_the_stack_uses_that_endpoint_and_a_second_run_reu
     finally:
         moto.terminate()
         moto.wait(timeout=STOP_TIMEOUT_S)
+
+
+@pytest.mark.parametrize("option", ["--port", "--aws-port"])
+def test_a_taken_port_is_reported_and_nothing_is_left_running(option: str) -> None:
+    # Given a port some other program listens on
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        other = "--aws-port" if option == "--port" else "--port"
+        # When the stack is asked to use it
+        result = subprocess.run(
+            [str(PORTFOLIO), "serve", option, port, other, "0", "--demo-count", "1"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    # Then it says so and exits (status 2, the CLI's usage errors), without a traceback
+    assert result.returncode == 2
+    assert "cannot start" in result.stderr
+    assert "Traceback" not in result.stderr

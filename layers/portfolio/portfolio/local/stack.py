@@ -9,7 +9,7 @@ are switched on after the catalogue's files are in place (they are not uploads).
 
 from __future__ import annotations
 
-import logging
+import json
 import os
 import threading
 import time
@@ -82,8 +82,6 @@ def _public_host(host: str) -> str:
 
 def _seed(options: StackOptions, s3: Any, bucket: str) -> SeedSummary:
     """Import the data set (or the demo catalogue) and put image files at its media keys."""
-    import json
-
     from portfolio.domain.catalogue import import_catalogue
     from portfolio.domain.demo import demo_catalogue
     from portfolio.domain.import_format import parse_import
@@ -118,15 +116,10 @@ class LocalStack:
             for name, value in DUMMY_CREDENTIALS.items():
                 os.environ.setdefault(name, value)
             return external.rstrip("/"), False
-        from moto.server import ThreadedMotoServer
+        from portfolio.local.embedded_aws import EmbeddedAws
 
-        # moto's server logs every request through werkzeug; the API's own log is enough.
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._moto = ThreadedMotoServer(
-            ip_address=self.options.host, port=self.options.aws_port, verbose=False
-        )
-        self._moto.start()
-        _, port = self._moto.get_host_and_port()
+        self._moto = EmbeddedAws(self.options.host, self.options.aws_port)
+        port = self._moto.port
         os.environ.update(DUMMY_CREDENTIALS)
         os.environ.pop("AWS_SESSION_TOKEN", None)
         os.environ.pop("AWS_PROFILE", None)
