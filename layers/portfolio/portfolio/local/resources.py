@@ -21,6 +21,7 @@ from portfolio.infra.template import (
     S3Trigger,
     StackContext,
     TemplateError,
+    create_buckets,
     create_tables,
     functions,
     parameter_defaults,
@@ -122,17 +123,6 @@ def _base_context(template: dict[str, Any], *, region: str, account_id: str) -> 
     return partial
 
 
-def _create_buckets(s3: Any, names: dict[str, str], region: str) -> None:
-    existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
-    for name in names.values():
-        if name in existing:
-            continue
-        if region == "us-east-1":
-            s3.create_bucket(Bucket=name)
-        else:
-            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
-
-
 def _create_queue(sqs: Any, name: str, attributes: dict[str, str]) -> tuple[str, str]:
     """Create (or find) a queue; its URL and ARN."""
     try:
@@ -213,7 +203,7 @@ def provision(
     create_tables(dynamodb, names=tables, template=template)
 
     buckets = {logical_id: stack.refs[logical_id] for logical_id in resources(template, "AWS::S3::Bucket")}
-    _create_buckets(s3, buckets, region)
+    create_buckets(s3, buckets, template)
 
     queues: dict[str, str] = {}
     for logical_id, resource in resources(template, "AWS::SQS::Queue").items():

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from portfolio.infra.template import (
+    TemplateError,
     api_routes,
     async_invoke_config,
     find_template,
@@ -150,12 +151,10 @@ class LocalStack:
             account_id=account_id,
         )
         environment = function_environment(template, provisioned.stack)
-        bucket = environment.get("MEDIA_BUCKET", "")
-        if bucket and bucket not in provisioned.buckets.values():
-            # The functions name a bucket the template does not declare (yet): make it anyway.
-            s3.create_bucket(Bucket=bucket)
-        if bucket:
-            allow_public_read(s3, bucket)
+        bucket = environment.get("MEDIA_BUCKET")
+        if not bucket:
+            raise TemplateError("the functions' environment names no MEDIA_BUCKET")
+        allow_public_read(s3, bucket)
         # The API's `f` URLs point at this endpoint, so a browser loads the files it lists.
         environment["MEDIA_BASE_URL"] = f"{endpoint}/{bucket}"
         for name, value in LOCAL_POWERTOOLS.items():
