@@ -4,8 +4,8 @@ A request is matched to one of the template's Api events (``portfolio.local.rout
 match is the template's MISSING_AUTHENTICATION_TOKEN gateway response. A matched route runs
 the API's authorizer first, as API Gateway does (identity source, cached decisions, the
 gateway responses for 401/403), then the function the event names, with the REST proxy
-event (``portfolio.local.proxy``). A function that fails or answers something API Gateway
-cannot send is the template's gateway response for an integration failure.
+event (``portfolio.local.proxy``). A function that fails, or answers something API Gateway
+cannot send, is a 502 with the template's DEFAULT_5XX body, as API Gateway answers it.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from portfolio.infra.template import ApiRoute, TemplateError, resolve, serverless_api
-from portfolio.infra.template import StackContext as StackValues
+from portfolio.infra.template import ApiRoute, StackContext, TemplateError, resolve, serverless_api
 from portfolio.local.functions import LocalFunction
 from portfolio.local.gateway import GatewayReply, LocalAuthorizer, gateway_reply, method_arn
 from portfolio.local.proxy import (
@@ -46,7 +45,7 @@ class AuthorizerSpec:
 
 
 def authorizer_specs(
-    template: dict[str, Any], stack: StackValues
+    template: dict[str, Any], stack: StackContext
 ) -> tuple[dict[str, AuthorizerSpec], str | None]:
     """The API's Lambda authorizers by name, and its default authorizer (or None)."""
     _, api = serverless_api(template)

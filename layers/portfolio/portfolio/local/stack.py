@@ -3,8 +3,9 @@ unless ``AWS_ENDPOINT_URL`` names one), the template's resources on it, a catalo
 functions in this process, the S3 event pollers and the HTTP API.
 
 Order matters: the functions' environment is set before any module that reads it is
-imported (pynamodb models take their table names at import), and the bucket notifications
-are switched on after the catalogue's files are in place (they are not uploads).
+imported (pynamodb models take their table names at import, Powertools its log level), so
+those are imported inside the methods; and the bucket notifications are switched on after
+the catalogue's files are in place (they are not uploads).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portfolio.infra.template import (
     TemplateError,
@@ -37,6 +38,12 @@ from portfolio.local.resources import (
     subscribe_notifications,
 )
 
+if TYPE_CHECKING:
+    from portfolio.local.api import LocalApiServer
+    from portfolio.local.embedded_aws import EmbeddedAws
+    from portfolio.local.functions import LocalFunction
+    from portfolio.local.notifications import NotificationPoller
+
 DEFAULT_REGION = "us-east-1"
 # moto's server answers any credentials; these make the SDKs sign requests without a profile.
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
@@ -52,7 +59,6 @@ class StackOptions:
     aws_port: int = 4566
     data: Path | None = None
     demo_count: int = 50
-    template_path: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,10 +110,9 @@ def _seed(options: StackOptions, s3: Any, bucket: str) -> SeedSummary:
 class LocalStack:
     def __init__(self, options: StackOptions) -> None:
         self.options = options
-        self._moto: Any = None
-        self._server: Any = None
-        self._server_thread: threading.Thread | None = None
-        self._pollers: list[Any] = []
+        self._moto: EmbeddedAws | None = None
+        self._server: LocalApiServer | None = None
+        self._pollers: list[NotificationPoller] = []
 
     # --- the AWS endpoint -------------------------------------------------------------------
 
@@ -120,17 +125,16 @@ class LocalStack:
         from portfolio.local.embedded_aws import EmbeddedAws
 
         self._moto = EmbeddedAws(self.options.host, self.options.aws_port)
-        port = self._moto.port
         os.environ.update(DUMMY_CREDENTIALS)
         os.environ.pop("AWS_SESSION_TOKEN", None)
         os.environ.pop("AWS_PROFILE", None)
-        return f"http://{_public_host(self.options.host)}:{port}", True
+        return f"http://{_public_host(self.options.host)}:{self._moto.port}", True
 
     # --- start and stop ---------------------------------------------------------------------
 
     def start(self) -> StackInfo:
         started = time.perf_counter()
-        template_path = self.options.template_path or find_template()
+        template_path = find_template()
         template = load_template(template_path)
         root = template_path.parent
         endpoint, embedded = self._endpoint()
@@ -225,7 +229,7 @@ class LocalStack:
     @staticmethod
     def _load_functions(
         template: dict[str, Any], root: Path, *, region: str, account_id: str
-    ) -> dict[str, Any]:
+    ) -> dict[str, LocalFunction]:
         from portfolio.local.functions import LocalFunction
 
         return {
@@ -234,7 +238,11 @@ class LocalStack:
         }
 
     def _start_pollers(
-        self, template: dict[str, Any], provisioned: Provisioned, local_functions: dict[str, Any], sqs: Any
+        self,
+        template: dict[str, Any],
+        provisioned: Provisioned,
+        local_functions: dict[str, LocalFunction],
+        sqs: Any,
     ) -> None:
         from portfolio.local.notifications import NotificationPoller
 
@@ -265,7 +273,7 @@ class LocalStack:
         self,
         template: dict[str, Any],
         provisioned: Provisioned,
-        local_functions: dict[str, Any],
+        local_functions: dict[str, LocalFunction],
         *,
         region: str,
         account_id: str,
@@ -290,9 +298,8 @@ class LocalStack:
             default_authorizer=default_authorizer,
         )
         self._server = LocalApiServer(self.options.host, self.options.port, front)
-        self._server_thread = threading.Thread(
+        threading.Thread(
             target=self._server.serve_forever, name="local-api", kwargs={"poll_interval": 0.2}, daemon=True
-        )
-        self._server_thread.start()
+        ).start()
         port = self._server.server_address[1]
         return f"http://{_public_host(self.options.host)}:{port}"
