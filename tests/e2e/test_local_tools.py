@@ -80,6 +80,9 @@ def test_the_demo_stack_serves_then_stops_cleanly_on_ctrl_c(tmp_path: Path) -> N
     assert _port_is_free(stack.api_url)
     assert _port_is_free(stack.environment["AWS_ENDPOINT_URL"])
     assert "Traceback" not in stack.log()
+    # And the files that described the running stack are gone
+    assert not (tmp_path / "local.env").exists()
+    assert not (tmp_path / "tokens.json").exists()
 
 
 def _free_port() -> int:

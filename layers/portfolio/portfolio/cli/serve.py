@@ -70,10 +70,19 @@ def _serve(args: argparse.Namespace) -> int:
 
     if args.data is not None and not args.data.is_file():
         raise CommandError(f"--data {args.data}: no such file")
+    if args.demo_count < 0:
+        raise CommandError("--demo-count must be zero or more")
+    # The files describe a running stack: they exist from when it is ready until it stops, so
+    # a script can wait for them.
+    outputs = [path for path in (args.env_out, args.tokens_out) if path is not None]
+    for path in outputs:
+        path.unlink(missing_ok=True)
     stop = threading.Event()
 
     def request_stop(signum: int, _: FrameType | None) -> None:
-        sys.stderr.write(f"\n{signal.Signals(signum).name}: stopping\n")
+        sys.stderr.write(f"\n{signal.Signals(signum).name}: stopping (again to force)\n")
+        # A second Ctrl-C interrupts a stop that hangs.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         stop.set()
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -103,6 +112,8 @@ def _serve(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         stop.wait()
     finally:
+        for path in outputs:
+            path.unlink(missing_ok=True)
         stack.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -163,6 +163,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.send_error(400, "Bad Content-Length")
             return
         body = self.rfile.read(length) if length > 0 else b""
+        if self.headers.get("Transfer-Encoding"):
+            # A chunked body is not read (the API takes none): the connection cannot be reused.
+            self.close_connection = True
         request = HttpRequest(
             method=self.command,
             raw_path=raw_path,
