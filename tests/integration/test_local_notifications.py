@@ -79,9 +79,8 @@ class FakeFunction:
             raise RuntimeError("cannot decode the image")
 
 
-@pytest.fixture
-def provisioned() -> Provisioned:
-    created = provision(
+def _provision() -> Provisioned:
+    return provision(
         TEMPLATE,
         dynamodb=boto3.client("dynamodb"),
         s3=boto3.client("s3"),
@@ -89,6 +88,11 @@ def provisioned() -> Provisioned:
         region=REGION,
         account_id=ACCOUNT,
     )
+
+
+@pytest.fixture
+def provisioned() -> Provisioned:
+    created = _provision()
     subscribe_notifications(boto3.client("s3"), created.notification_queues)
     return created
 
@@ -121,14 +125,7 @@ def test_the_templates_bucket_and_queue_exist_with_the_names_cloudformation_woul
 
 
 def test_provisioning_twice_changes_nothing(provisioned: Provisioned) -> None:
-    again = provision(
-        TEMPLATE,
-        dynamodb=boto3.client("dynamodb"),
-        s3=boto3.client("s3"),
-        sqs=boto3.client("sqs"),
-        region=REGION,
-        account_id=ACCOUNT,
-    )
+    again = _provision()
     assert again.buckets == provisioned.buckets
     assert again.queues == provisioned.queues
     assert again.notification_queues[0].queue_url == provisioned.notification_queues[0].queue_url
