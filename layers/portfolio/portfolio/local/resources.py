@@ -61,7 +61,6 @@ class Provisioned:
     """What exists on the endpoint, with the names the functions' environment resolves to."""
 
     stack: StackContext
-    tables: dict[str, str]
     buckets: dict[str, str]
     queues: dict[str, str]
     notification_queues: list[NotificationQueue]
@@ -199,8 +198,7 @@ def provision(
     for each S3 event (moto cannot invoke a function without Docker, but it does deliver
     notifications to SQS); ``subscribe_notifications`` then points the buckets at them."""
     stack = _base_context(template, region=region, account_id=account_id)
-    tables = {logical_id: logical_id for logical_id in resources(template, "AWS::DynamoDB::Table")}
-    create_tables(dynamodb, names=tables, template=template)
+    create_tables(dynamodb, names={}, template=template)  # named by their logical ids
 
     buckets = {logical_id: stack.refs[logical_id] for logical_id in resources(template, "AWS::S3::Bucket")}
     create_buckets(s3, buckets, template)
@@ -237,9 +235,7 @@ def provision(
                 queue_arn=arn,
             )
         )
-    return Provisioned(
-        stack=stack, tables=tables, buckets=buckets, queues=queues, notification_queues=notification_queues
-    )
+    return Provisioned(stack=stack, buckets=buckets, queues=queues, notification_queues=notification_queues)
 
 
 def function_environment(template: dict[str, Any], stack: StackContext) -> dict[str, str]:
