@@ -9,6 +9,8 @@ Uploads come from editors' machines, so every file is treated as hostile input:
   is raised as an error, so the limit is exact: a larger image is refused from its header,
   before any pixel is decoded.
 - A truncated file is an error (``ImageFile.LOAD_TRUNCATED_IMAGES`` is kept False).
+- A TIFF reaches libtiff only with a compression on ``TIFF_COMPRESSIONS`` (what editors and
+  scanners write); the exotic codecs are refused from the file's first directory.
 
 Every refusal is an ``ImageRejected`` with a ``RejectionReason`` and a sentence for the
 image record; no other exception escapes from here because of a bad file.
@@ -25,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 
-from PIL import Image, ImageFile, UnidentifiedImageError
+from PIL import Image, ImageFile, TiffImagePlugin, UnidentifiedImageError
 
 # 64 megapixels (8000 x 8000): above the 50-megapixel photos the function must handle. A
 # non-JPEG image this size is decoded whole (64 MP RGBA = 256 MB); docs/images.md gives the
@@ -60,6 +62,7 @@ class RejectionReason(StrEnum):
     DISALLOWED_FORMAT = "disallowed_format"
     DECOMPRESSION_BOMB = "decompression_bomb"
     CORRUPT = "corrupt"  # truncated, or otherwise undecodable after a valid header
+    UNSUPPORTED = "unsupported"  # an accepted format, encoded in a way that is refused (TIFF codecs)
     TOO_LARGE = "too_large"  # more bytes than the service reads (checked before reading)
 
 
@@ -105,6 +108,59 @@ def sniff_refused_format(head: bytes) -> str | None:
     return None
 
 
+# TIFF compressions (tag 259 of the first directory, the only image decoded) that may reach
+# libtiff: what image editors and scanners write. The others (old-style JPEG, ThunderScan,
+# SGILog, LZMA, Zstandard, WebP, JPEG 2000, LERC...) are rare in uploads, partly unsupported by
+# the libtiff Pillow ships, and among its least exercised codecs: refused before decoding.
+TIFF_COMPRESSION_TAG = 259
+TIFF_COMPRESSIONS: dict[int, str] = {
+    1: "none",
+    2: "CCITT RLE",
+    3: "CCITT Group 3",
+    4: "CCITT Group 4",
+    5: "LZW",
+    7: "JPEG",
+    8: "Deflate",
+    32773: "PackBits",
+    32946: "Deflate",
+}
+_REFUSED_TIFF_COMPRESSIONS: dict[int, str] = {
+    6: "old-style JPEG",
+    32809: "ThunderScan",
+    34676: "SGILog",
+    34677: "SGILog24",
+    34712: "JPEG 2000",
+    34887: "LERC",
+    34925: "LZMA",
+    50000: "Zstandard",
+    50001: "WebP",
+    50002: "JPEG XL",
+}
+_ACCEPTED_TIFF_COMPRESSIONS_TEXT = "none, LZW, Deflate, PackBits, JPEG, CCITT"
+
+
+def tiff_compression(data: bytes) -> int | None:
+    """The compression of the first image of a TIFF (tag 259; 1, none, when absent), read with
+    Pillow's directory parser without decoding anything. None when ``data`` is not a TIFF or
+    its first directory cannot be read (then the decoder reports it)."""
+    if not data.startswith(tuple(TiffImagePlugin.PREFIXES)):
+        return None
+    header = data[:16] if data[2] == 43 else data[:8]  # BigTIFF has a 16-byte header
+    try:
+        with warnings.catch_warnings():
+            # A directory that breaks off is read as far as it goes (Pillow warns); the decoder
+            # then reports the file.
+            warnings.simplefilter("ignore", UserWarning)
+            directory = TiffImagePlugin.ImageFileDirectory_v2(header)
+            stream = io.BytesIO(data)
+            stream.seek(directory.next)
+            directory.load(stream)
+            value = directory.get(TIFF_COMPRESSION_TAG, 1)
+    except DECODE_ERRORS:
+        return None
+    return value if isinstance(value, int) else None
+
+
 @contextmanager
 def pillow_limits() -> Iterator[None]:
     """Inside: Pillow's pixel limit is ours, its bomb warning is an error, and truncated files
@@ -145,11 +201,20 @@ def open_image(data: bytes) -> ImageFile.ImageFile:
     """Identify ``data`` and read its header; no pixel is decoded yet. Call it, and decode the
     image, inside ``pillow_limits()``.
 
-    Raises ``ImageRejected`` for zero bytes, bytes that no allowed decoder recognises, and
-    images of more than ``MAX_IMAGE_PIXELS`` pixels.
+    Raises ``ImageRejected`` for zero bytes, bytes that no allowed decoder recognises, TIFFs
+    with a compression not on ``TIFF_COMPRESSIONS``, and images of more than
+    ``MAX_IMAGE_PIXELS`` pixels.
     """
     if not data:
         raise ImageRejected(RejectionReason.EMPTY, "the file has zero bytes")
+    compression = tiff_compression(data)
+    if compression is not None and compression not in TIFF_COMPRESSIONS:
+        name = _REFUSED_TIFF_COMPRESSIONS.get(compression, "an unknown compression")
+        raise ImageRejected(
+            RejectionReason.UNSUPPORTED,
+            f"a TIFF compressed with {name} ({compression}); accepted TIFF compressions are "
+            f"{_ACCEPTED_TIFF_COMPRESSIONS_TEXT}",
+        )
     try:
         with decoding("unreadable header"):
             image = Image.open(io.BytesIO(data), formats=list(ALLOWED_FORMATS))
