@@ -137,9 +137,11 @@ def s3_event(
     event_time: str = "2026-05-01T09:30:12.345Z",
     version_id: str | None = None,
     event_name: str = "ObjectCreated:Put",
+    sequencer: str | None = None,
 ) -> dict[str, Any]:
     """The event S3 sends for one object (``events/s3_put.json``, adjusted): the key
-    URL-encoded as S3 encodes it, the ETag without quotes."""
+    URL-encoded as S3 encodes it, the ETag without quotes; ``sequencer`` orders the events
+    of one key (the sample's when not given)."""
     event = load_event("s3_put")
     record = event["Records"][0]
     record["eventTime"] = event_time
@@ -152,6 +154,8 @@ def s3_event(
     obj["size"] = size
     if version_id is not None:
         obj["versionId"] = version_id
+    if sequencer is not None:
+        obj["sequencer"] = sequencer
     return event
 
 

@@ -1,9 +1,9 @@
-"""Storage of the image pipeline: the media bucket (S3), image records, and the idempotency
-records that make processing an upload happen once.
+"""Storage of the image pipeline: the media bucket (S3), image records, the idempotency
+records that make processing an upload happen once, and the latest upload of each key.
 
-The S3 client and the idempotency persistence layers are made on first use (never at
-import) and kept for the life of the process; ``reset_clients()`` drops them (tests).
-boto3 takes its endpoint from the environment (``AWS_ENDPOINT_URL``), as every client here.
+The clients and the idempotency persistence layers are made on first use (never at import)
+and kept for the life of the process; ``reset_clients()`` drops them (tests). boto3 takes
+its endpoint from the environment (``AWS_ENDPOINT_URL``), as every client here.
 """
 
 from __future__ import annotations
@@ -32,12 +32,24 @@ from portfolio.domain.records import MediaRecord
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
+    from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
-# S3 calls are bounded so that a stuck request ends well inside the function's timeout.
-_S3_CONFIG = Config(connect_timeout=5, read_timeout=20, retries={"mode": "standard", "max_attempts": 3})
+# S3 calls are bounded so that a stuck request ends, with an error, inside the function's
+# timeout (60 s): at worst S3_MAX_ATTEMPTS x (connect + read timeout) plus the standard mode's
+# backoff (at most 1 + 2 s when throttled) = 48 s. The error fails the invocation, which Lambda
+# retries (docs/images.md, "Failures"); a timeout would too, but without saying why.
+S3_CONNECT_TIMEOUT_S = 3
+S3_READ_TIMEOUT_S = 12
+S3_MAX_ATTEMPTS = 3
+_S3_CONFIG = Config(
+    connect_timeout=S3_CONNECT_TIMEOUT_S,
+    read_timeout=S3_READ_TIMEOUT_S,
+    retries={"mode": "standard", "total_max_attempts": S3_MAX_ATTEMPTS},
+)
+_DYNAMODB_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard"})
 # The metadata key (x-amz-meta-upload) that marks an object as made from one upload.
 UPLOAD_MARKER_METADATA = "upload"
 
@@ -47,9 +59,15 @@ def s3_client() -> S3Client:
     return boto3.client("s3", region_name=settings().region, config=_S3_CONFIG)
 
 
+@cache
+def _dynamodb_client() -> DynamoDBClient:
+    return boto3.client("dynamodb", region_name=settings().region, config=_DYNAMODB_CONFIG)
+
+
 def reset_clients() -> None:
     """Forget the clients made so far (the next call makes new ones)."""
     s3_client.cache_clear()
+    _dynamodb_client.cache_clear()
     for reset in _RESETS:
         reset()
 
@@ -206,6 +224,53 @@ def load_upload_record(media_id: int) -> StoredUploadRecord | None:
     return StoredUploadRecord(
         record=media_record(model), status=model.status, failure_reason=model.failure_reason, source=source
     )
+
+
+# --- the latest upload of each key (S3 event order) ----------------------------------------------
+
+# Kept in IDEMPOTENCY_TABLE beside Powertools' records (whose ids are "<prefix>#<hash>" of
+# other prefixes), expiring with them through the table's TTL attribute.
+LATEST_UPLOAD_ID_PREFIX = "latest-upload#"
+
+
+def claim_latest_upload(
+    bucket: str, key: str, *, order: str, sequencer: str, etag: str, expires_at: int
+) -> bool:
+    """Record the upload ordered ``order`` as the latest under ``key``, unless a later one is
+    recorded already: one conditional write, so that of two concurrent claims the later order
+    wins whatever their timing. True when ``order`` is (still) the latest; claiming the same
+    order again succeeds (a retry or a duplicate of the same event).
+
+    ``order`` strings must sort as the uploads they stand for (see
+    ``portfolio.domain.media.sequencer_order``).
+    """
+    try:
+        _dynamodb_client().update_item(
+            TableName=settings().tables.idempotency,
+            Key={"id": {"S": f"{LATEST_UPLOAD_ID_PREFIX}{bucket}/{key}"}},
+            UpdateExpression=(
+                "SET #order = :order, #sequencer = :sequencer, #etag = :etag, #expiration = :expiration"
+            ),
+            ConditionExpression="attribute_not_exists(#id) OR #order <= :order",
+            ExpressionAttributeNames={
+                "#id": "id",
+                "#order": "sequencer_order",
+                "#sequencer": "sequencer",
+                "#etag": "etag",
+                "#expiration": "expiration",
+            },
+            ExpressionAttributeValues={
+                ":order": {"S": order},
+                ":sequencer": {"S": sequencer},
+                ":etag": {"S": etag},
+                ":expiration": {"N": str(expires_at)},
+            },
+        )
+    except ClientError as error:
+        if _error_code(error) == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 # --- once per upload (Powertools idempotency, DynamoDB persistence) -----------------------------

@@ -11,12 +11,17 @@ Rules kept here:
   the same names again (and its own objects on them) instead of leaving orphans.
 - Loops are impossible: uploads are read only from under ``UPLOAD_PREFIX``, and everything
   is written under ``MEDIA_PREFIX``, which the template's S3 events never match.
-- Once per upload: an upload is identified by bucket, key, ETag and version. Processing it
-  is idempotent (Powertools, DynamoDB persistence), and so are the pieces a crashed run can
+- Once per upload: an upload is one S3 event, identified by bucket, key, ETag, version and
+  sequencer (the same for every delivery and retry of that event). Processing it is
+  idempotent (Powertools, DynamoDB persistence), and so are the pieces a crashed run can
   leave behind: the ids (reserved once per upload), the objects (found again by their
   marker) and the record (written whole, by id).
+- The latest upload of a key wins: S3 orders the events of one key by their sequencer, and
+  an upload whose key has seen a later one (an overwrite delivered first, or finished first)
+  is a logged skip, checked before it is read and again before its record is written.
 - Bad files end in a failed record with the reason, never in an exception that would make
   Lambda retry them; an upload deleted or replaced before processing is a logged skip.
+  S3 and DynamoDB errors raise, so that Lambda retries the event (docs/images.md, "Failures").
 - Editors' metadata (``x-amz-meta-name``, ``x-amz-meta-attach``) names the image and says
   where to show it; the attachment happens right after the record is written.
 """
@@ -30,6 +35,7 @@ import json
 import os
 import re
 import string
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -79,8 +85,14 @@ ATTACH_METADATA = "attach"
 MAX_ATTACHMENTS = 10
 
 # Idempotency records outlive every retry and replay of an event: Lambda retries for at
-# most 6 hours, and the failure queue and the uploads/ lifecycle rule keep 14 days.
+# most 6 hours, and the failure queue and the uploads/ lifecycle rule keep 14 days. So does
+# the record of each key's latest upload.
 IDEMPOTENCY_EXPIRY_S = 14 * 24 * 3600
+
+# S3 sequencers are compared as S3 documents: hexadecimal strings, the shorter left-padded
+# with zeros. Every sequencer is padded to this many digits (S3's have 16 to 20 today).
+SEQUENCER_DIGITS = 64
+_HEXADECIMAL = re.compile(r"[0-9A-F]+")
 
 MAX_STEM_LENGTH = 100  # characters of a file name's stem kept in keys
 MAX_NAME_ATTEMPTS = 20  # the plain name, then 19 suffixed ones
@@ -140,6 +152,22 @@ def key_candidates(key: str, upload_marker: str) -> Iterator[str]:
 
 class NoAvailableName(RuntimeError):
     """Every candidate name is taken by other uploads' objects."""
+
+
+def sequencer_order(sequencer: str | None) -> str | None:
+    """``sequencer`` as a string that sorts as the events it orders (S3: "to compare these
+    values, first left-pad the shorter value with zeros, and then do a lexicographical
+    comparison"): upper case, left-padded with zeros to ``SEQUENCER_DIGITS`` digits. None when
+    it is missing or not hexadecimal (such an upload is processed without ordering)."""
+    if not sequencer:
+        return None
+    digits = sequencer.strip().upper()
+    if not _HEXADECIMAL.fullmatch(digits):
+        return None
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > SEQUENCER_DIGITS:
+        return None
+    return digits.rjust(SEQUENCER_DIGITS, "0")
 
 
 # --- upload metadata ----------------------------------------------------------------------------
@@ -262,8 +290,20 @@ class Upload:
     @property
     def identity(self) -> dict[str, str | None]:
         """What makes two events the same upload: S3 delivers an event at least once, and
-        Lambda retries an invocation."""
-        return {"bucket": self.bucket, "key": self.key, "etag": self.etag, "version_id": self.version_id}
+        Lambda retries an invocation, always with the same sequencer. The same bytes put
+        again under the key are a new upload (a new sequencer): the latest upload wins."""
+        return {
+            "bucket": self.bucket,
+            "key": self.key,
+            "etag": self.etag,
+            "version_id": self.version_id,
+            "sequencer": self.sequencer,
+        }
+
+    @property
+    def order(self) -> str | None:
+        """Where this upload stands among the uploads of its key (``sequencer_order``)."""
+        return sequencer_order(self.sequencer)
 
     @property
     def marker(self) -> str:
@@ -288,8 +328,12 @@ class Upload:
 class OutcomeStatus(StrEnum):
     READY = "ready"  # image record and thumbnails written
     FAILED = "failed"  # a failed record written, with the reason
-    SKIPPED = "skipped"  # the upload was deleted or replaced before processing
+    SKIPPED = "skipped"  # deleted, replaced or superseded (a later upload of the key) first
     IGNORED = "ignored"  # not an upload (outside uploads/, another bucket, a folder marker)
+
+
+# Why an upload is skipped besides ``media_store.UploadGone``: its key has a later upload.
+SUPERSEDED = "superseded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +407,28 @@ def _attach(media_id: int, attachments: Sequence[Attachment]) -> tuple[list[str]
     return attached, problems
 
 
+def _claim_latest(upload: Upload) -> bool:
+    """Whether ``upload`` is (still) the latest of its key, recording it as such; always true
+    for an event without a usable sequencer."""
+    order = upload.order
+    if order is None:
+        return True
+    return media_store.claim_latest_upload(
+        upload.bucket,
+        upload.key,
+        order=order,
+        sequencer=str(upload.sequencer),
+        etag=upload.etag,
+        expires_at=int(time.time()) + IDEMPOTENCY_EXPIRY_S,
+    )
+
+
+def _skipped(upload: Upload, reason: str) -> UploadOutcome:
+    logger.info("upload skipped", extra={"upload_key": upload.key, "reason": reason})
+    metrics.add_metric(name="UploadsSkipped", unit=MetricUnit.Count, value=1)
+    return UploadOutcome(upload_key=upload.key, status=OutcomeStatus.SKIPPED, reason=reason)
+
+
 def _failed(upload: Upload, size: int, name: str, failure: ImageRejected) -> UploadOutcome:
     ids = _reserve_ids(upload=upload.identity, thumbnails=0)
     record = MediaRecord(id=ids["media_id"], type=IMAGE_TYPE, name=name, key=upload.key, size=size)
@@ -379,7 +445,8 @@ def _failed(upload: Upload, size: int, name: str, failure: ImageRejected) -> Upl
     )
 
 
-def _ready(upload: Upload, size: int, name: str, data: bytes, made: ThumbnailSet) -> MediaRecord:
+def _store_outputs(upload: Upload, size: int, name: str, data: bytes, made: ThumbnailSet) -> MediaRecord:
+    """Write the original and the thumbnails; return the (ready) record that names them."""
     ids = _reserve_ids(upload=upload.identity, thumbnails=len(made.thumbnails))
     original = _place(
         original_key(upload.file_name, upload.event_time.date()),
@@ -399,7 +466,7 @@ def _ready(upload: Upload, size: int, name: str, data: bytes, made: ThumbnailSet
             upload=upload,
         )
         thumbnails.append(ThumbnailRecord(id=thumbnail_id, key=key, size=thumbnail.spec.edge))
-    record = MediaRecord(
+    return MediaRecord(
         id=ids["media_id"],
         type=IMAGE_TYPE,
         name=name,
@@ -410,28 +477,38 @@ def _ready(upload: Upload, size: int, name: str, data: bytes, made: ThumbnailSet
         mode=made.facts.mode,
         thumbnails=tuple(thumbnails),
     )
-    media_store.save_upload_record(record, status=OutcomeStatus.READY.value, source=upload.source_fields())
-    return record
 
 
 def _process(upload: Upload) -> UploadOutcome:
+    # A later upload of the key was processed (or started) first: this one never shows.
+    if not _claim_latest(upload):
+        return _skipped(upload, SUPERSEDED)
     fetched = media_store.fetch_upload(upload.bucket, upload.key, upload.etag, max_bytes=MAX_UPLOAD_BYTES)
     if isinstance(fetched, media_store.UploadGone):
-        logger.info("upload skipped", extra={"upload_key": upload.key, "reason": fetched.value})
-        metrics.add_metric(name="UploadsSkipped", unit=MetricUnit.Count, value=1)
-        return UploadOutcome(upload_key=upload.key, status=OutcomeStatus.SKIPPED, reason=fetched.value)
+        return _skipped(upload, fetched.value)
     metadata = UploadMetadata.parse(fetched.metadata)
     name = metadata.name or upload.file_name
-    if fetched.data is None:
-        failure = ImageRejected(
-            RejectionReason.TOO_LARGE, f"{fetched.size} bytes; the limit is {MAX_UPLOAD_BYTES} bytes"
-        )
-        return _failed(upload, fetched.size, name, failure)
     try:
+        if fetched.data is None:
+            raise ImageRejected(
+                RejectionReason.TOO_LARGE, f"{fetched.size} bytes; the limit is {MAX_UPLOAD_BYTES} bytes"
+            )
         made = make_thumbnails(fetched.data)
     except ImageRejected as failure:
+        # Checked again before anything is recorded: a later upload may have started meanwhile.
+        if not _claim_latest(upload):
+            return _skipped(upload, SUPERSEDED)
         return _failed(upload, fetched.size, name, failure)
-    record = _ready(upload, fetched.size, name, fetched.data, made)
+    record = _store_outputs(upload, fetched.size, name, fetched.data, made)
+    # The last check before the record and the attachments, which a later upload of the key
+    # (processed while this one was decoding and writing) must not see replaced by an older one.
+    if not _claim_latest(upload):
+        logger.warning(
+            "a later upload of the key was processed meanwhile: this one's objects stay unreferenced",
+            extra={"upload_key": upload.key, "objects": [record.key, *(t.key for t in record.thumbnails)]},
+        )
+        return _skipped(upload, SUPERSEDED)
+    media_store.save_upload_record(record, status=OutcomeStatus.READY.value, source=upload.source_fields())
     attached, problems = _attach(record.id, metadata.attachments)
     problems = [*metadata.problems, *problems]
     if problems:
