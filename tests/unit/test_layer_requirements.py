@@ -21,8 +21,8 @@ NOT_IN_LAYER = {"boto3", "pillow", "cfn-flip", "moto"}
 
 def _pins() -> dict[str, str]:
     pins = {}
-    for line in LAYER_REQUIREMENTS.read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
+    for raw_line in LAYER_REQUIREMENTS.read_text().splitlines():
+        line = raw_line.split("#", 1)[0].strip()
         if line:
             match = re.fullmatch(r"([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==([^\s;]+)", line)
             assert match, f"unpinned requirement in the layer: {line!r}"
