@@ -16,6 +16,7 @@ import pytest
 
 from functions.read_api.app import lambda_handler
 from portfolio.cli import main as portfolio_cli
+from portfolio.domain.rendering import human_readable_size
 from portfolio.infra.template import dynamodb_table_definitions, load_template
 from tests.support.catalogue import FIXTURE, FIXTURE_MEDIA_BASE, fixture_portfolios
 from tests.support.context import FakeLambdaContext
@@ -162,3 +163,37 @@ def test_a_file_that_is_not_a_data_set_is_refused(tmp_path: Path, capsys: pytest
     assert "is not JSON" in capsys.readouterr().err
     assert portfolio_cli(["import", str(_write(tmp_path, {"id": 1}))]) == 2
     assert "must be a JSON array" in capsys.readouterr().err
+
+
+def test_a_shared_record_changed_by_a_later_import_is_shown_changed_everywhere(tmp_path: Path) -> None:
+    # Given the shared data set, in which employer 4 is shown by several portfolios
+    items = fixture_portfolios()
+    assert portfolio_cli(["import", str(FIXTURE)]) == 0
+    holders = [item["id"] for item in items if (item["employer_data"] or {}).get("id") == 4]
+    assert len(holders) >= 2
+    # When a later file holding only one of them renames the employer
+    renamed = next(item for item in items if item["id"] == holders[0])
+    renamed["employer_data"]["name"] = "Divar (renamed)"
+    assert portfolio_cli(["import", str(_write(tmp_path, [renamed]))]) == 0
+    # Then every portfolio that shows that employer shows the new name, and is found by it
+    for pid in holders:
+        status, body = _get(f"/api/portfolios/{pid}/")
+        assert status == 200
+        assert body["employer_data"]["name"] == "Divar (renamed)"
+    status, page = _get("/api/portfolios/?search=renamed&limit=100")
+    assert sorted(item["id"] for item in page["results"]) == sorted(holders)
+
+
+def test_a_file_changing_a_stored_media_record_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the shared data set imported, and a file showing one of its images with another size
+    assert portfolio_cli(["import", str(FIXTURE)]) == 0
+    before = _table_contents()
+    item = next(item for item in fixture_portfolios() if item["image_data"])
+    item["image_data"]["size"] += 1
+    item["image_data"]["human_readable_size"] = human_readable_size(item["image_data"]["size"])
+    # When it is imported, Then it is refused, naming the media, and nothing changed
+    assert portfolio_cli(["import", str(_write(tmp_path, [item]))]) == 2
+    assert f"media {item['image_data']['id']} differs from the stored one" in capsys.readouterr().err
+    assert _table_contents() == before

@@ -23,10 +23,9 @@ def _import(args: argparse.Namespace) -> int:
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise CommandError(f"{path} is not JSON: {error}") from error
     try:
-        data_set = parse_import(data, media_prefix=args.media_prefix)
+        summary = import_catalogue(parse_import(data, media_prefix=args.media_prefix))
     except ImportError_ as error:
         raise CommandError(f"{path} was not imported (nothing written):\n{error}") from error
-    summary = import_catalogue(data_set)
     sys.stdout.write(
         f"imported {summary.portfolios} portfolios ({summary.media} media, {summary.employers} employers, "
         f"{summary.tags} tags, {summary.links} links)\n"

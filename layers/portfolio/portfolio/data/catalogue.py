@@ -7,7 +7,7 @@ its document).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -187,61 +187,56 @@ def load_links(ids: Iterable[int]) -> dict[int, LinkRecord]:
     return {int(model.id): link_record(model) for model in _batch_get(LinkModel, ids)}
 
 
-def _merged_references(model: type[Model], references: Mapping[int, set[int]]) -> dict[int, set[int]]:
-    """Each record's new referencing portfolios united with those already stored."""
-    merged = {record_id: set(ids) for record_id, ids in references.items()}
-    for existing in _batch_get(model, references):
-        merged[int(existing.id)] |= {int(pid) for pid in (existing.portfolio_ids or ())}  # type: ignore[attr-defined]
-    return merged
+_ReferencedModel = EmployerModel | TagModel | LinkModel
 
 
-def save_employers(records: Iterable[EmployerRecord], references: Mapping[int, set[int]]) -> None:
-    records = list(records)
-    merged = _merged_references(EmployerModel, {r.id: set(references.get(r.id, ())) for r in records})
-    _save_all(
-        EmployerModel,
-        (
-            EmployerModel(
-                id=r.id,
-                name=r.name,
-                description=r.description,
-                image_id=r.image_id,
-                portfolio_ids=merged[r.id] or None,
-            )
-            for r in records
-        ),
-    )
+def _save_referenced(
+    model: type[_ReferencedModel],
+    items: Sequence[_ReferencedModel],
+    references: Mapping[int, set[int]],
+) -> set[int]:
+    """Save shared records (employers, tags or links) with their referencing portfolios
+    united with those already stored. Returns the portfolios whose documents showed a
+    stored version of a record that this write changes (they need re-rendering)."""
+    existing = {int(stored.id): stored for stored in _batch_get(model, [int(item.id) for item in items])}
+    stale: set[int] = set()
+    for item in items:
+        item_id = int(item.id)
+        referencing = set(references.get(item_id, ()))
+        stored = existing.get(item_id)
+        if stored is not None:
+            before = {int(pid) for pid in (stored.portfolio_ids or ())}
+            referencing |= before
+            if _content(stored) != _content(item):
+                stale |= before
+        item.portfolio_ids = set[float](referencing) or None
+    _save_all(model, items)
+    return stale
 
 
-def save_tags(records: Iterable[TagRecord], references: Mapping[int, set[int]]) -> None:
-    records = list(records)
-    merged = _merged_references(TagModel, {r.id: set(references.get(r.id, ())) for r in records})
-    _save_all(
-        TagModel,
-        (
-            TagModel(id=r.id, name=r.name, image_id=r.image_id, portfolio_ids=merged[r.id] or None)
-            for r in records
-        ),
-    )
+def _content(item: _ReferencedModel) -> dict[str, Any]:
+    values = item.attribute_values
+    return {name: value for name, value in values.items() if name != "portfolio_ids"}
 
 
-def save_links(records: Iterable[LinkRecord], references: Mapping[int, set[int]]) -> None:
-    records = list(records)
-    merged = _merged_references(LinkModel, {r.id: set(references.get(r.id, ())) for r in records})
-    _save_all(
-        LinkModel,
-        (
-            LinkModel(
-                id=r.id,
-                name=r.name,
-                url=r.url,
-                description=r.description,
-                image_id=r.image_id,
-                portfolio_ids=merged[r.id] or None,
-            )
-            for r in records
-        ),
-    )
+def save_employers(records: Iterable[EmployerRecord], references: Mapping[int, set[int]]) -> set[int]:
+    items = [
+        EmployerModel(id=r.id, name=r.name, description=r.description, image_id=r.image_id) for r in records
+    ]
+    return _save_referenced(EmployerModel, items, references)
+
+
+def save_tags(records: Iterable[TagRecord], references: Mapping[int, set[int]]) -> set[int]:
+    items = [TagModel(id=r.id, name=r.name, image_id=r.image_id) for r in records]
+    return _save_referenced(TagModel, items, references)
+
+
+def save_links(records: Iterable[LinkRecord], references: Mapping[int, set[int]]) -> set[int]:
+    items = [
+        LinkModel(id=r.id, name=r.name, url=r.url, description=r.description, image_id=r.image_id)
+        for r in records
+    ]
+    return _save_referenced(LinkModel, items, references)
 
 
 _REFERENCED_MODELS: dict[str, type[EmployerModel] | type[TagModel] | type[LinkModel]] = {

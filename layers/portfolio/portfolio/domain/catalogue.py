@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from portfolio.data import catalogue as store
 from portfolio.domain.cards import encode_card
-from portfolio.domain.import_format import ImportSet
+from portfolio.domain.import_format import ImportError_, ImportSet
 from portfolio.domain.records import EmployerRecord, LinkRecord, MediaRecord, PortfolioRecord, TagRecord
 from portfolio.domain.rendering import render_document
 
@@ -70,11 +70,23 @@ def import_catalogue(data: ImportSet) -> ImportSummary:
             references["tag"][tag_id].add(record.id)
         for link_id in record.link_ids:
             references["link"][link_id].add(record.id)
+    changed_media = _changed_media(data)
+    if changed_media:
+        raise ImportError_(
+            [
+                f"media {media_id} differs from the stored one (media records never change: a new "
+                f"file is a new media id)"
+                for media_id in changed_media
+            ]
+        )
     store.save_media(data.media.values())
-    store.save_employers(data.employers.values(), references["employer"])
-    store.save_tags(data.tags.values(), references["tag"])
-    store.save_links(data.links.values(), references["link"])
+    stale = store.save_employers(data.employers.values(), references["employer"])
+    stale |= store.save_tags(data.tags.values(), references["tag"])
+    stale |= store.save_links(data.links.values(), references["link"])
     store.save_portfolios(writes)
+    # Portfolios outside the data set that show an employer, tag or link it changed.
+    stale -= {record.id for record in data.portfolios}
+    refresh_portfolios(store.load_portfolio_records(stale).values())
     store.raise_sequence(MEDIA_SEQUENCE, max(data.media, default=0))
     store.raise_sequence(THUMBNAIL_SEQUENCE, data.max_thumbnail_id())
     return ImportSummary(
@@ -84,6 +96,11 @@ def import_catalogue(data: ImportSet) -> ImportSummary:
         tags=len(data.tags),
         links=len(data.links),
     )
+
+
+def _changed_media(data: ImportSet) -> list[int]:
+    stored = store.load_media(data.media)
+    return sorted(media_id for media_id, record in stored.items() if record != data.media[media_id])
 
 
 def refresh_portfolios(records: Iterable[PortfolioRecord]) -> None:
