@@ -33,16 +33,29 @@ RETRY_DELAYS_S = (1.0, 2.0)
 _POLL_WAIT_S = 1
 
 
-def _event_time(raw: str, received: dt.datetime) -> str:
-    """``eventTime`` as S3 writes it (UTC, milliseconds, ``Z``). moto writes its host's local
-    time without an offset."""
+def _moment(raw: str, received: dt.datetime) -> dt.datetime:
+    """When S3 (moto) made the event. moto writes its host's local time, with microseconds
+    and without an offset."""
     try:
         parsed = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except (TypeError, ValueError):
         parsed = received
     if parsed.tzinfo is None:
         parsed = parsed.astimezone()  # naive: the local time of the machine moto runs on
-    return parsed.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{parsed.microsecond // 1000:03d}Z"
+    return parsed.astimezone(dt.UTC)
+
+
+def _event_time(moment: dt.datetime) -> str:
+    """``eventTime`` as S3 writes it (UTC, milliseconds, ``Z``)."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _sequencer(moment: dt.datetime) -> str:
+    """The object's ``sequencer``, which moto leaves out: taken from the event's own time (to the
+    microsecond), so that it grows with each upload of a key, as S3's does, and stays the same
+    when the same message is delivered twice."""
+    micros = (moment - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
+    return f"{micros:016X}"
 
 
 def s3_event(notification: dict[str, Any], *, source_ip: str = "127.0.0.1") -> dict[str, Any] | None:
@@ -58,7 +71,8 @@ def s3_event(notification: dict[str, Any], *, source_ip: str = "127.0.0.1") -> d
     for record in records:
         s3 = dict(record.get("s3", {}))
         bucket = {"ownerIdentity": {"principalId": "LOCAL"}, **s3.get("bucket", {})}
-        obj = {"sequencer": f"{time.time_ns():018X}", **s3.get("object", {})}
+        moment = _moment(record.get("eventTime", ""), received)
+        obj = {"sequencer": _sequencer(moment), **s3.get("object", {})}
         if isinstance(obj.get("key"), str):
             # S3 URL-encodes the key with "+" for spaces but keeps its slashes; moto encodes
             # the slashes too.
@@ -67,7 +81,7 @@ def s3_event(notification: dict[str, Any], *, source_ip: str = "127.0.0.1") -> d
         complete.append(
             {
                 **record,
-                "eventTime": _event_time(record.get("eventTime", ""), received),
+                "eventTime": _event_time(moment),
                 "userIdentity": record.get("userIdentity") or {"principalId": "AWS:LOCAL"},
                 "requestParameters": record.get("requestParameters") or {"sourceIPAddress": source_ip},
                 "responseElements": record.get("responseElements")
