@@ -14,6 +14,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from portfolio.api.caching import cacheable_json_response
+from portfolio.api.cors import cors_config, vary_on_origin
 from portfolio.api.errors import register_error_handlers
 from portfolio.api.request import location_with_slash, query_params, request_url
 from portfolio.api.responses import VIEW_HEADERS, json_response, redirect_response, render_json
@@ -26,7 +27,9 @@ from portfolio.observability import logger, metrics, tracer
 # Seconds kept back from the invocation's time to answer (503) when DynamoDB is too slow.
 DEADLINE_MARGIN_S = 1.0
 
-app = APIGatewayRestResolver(serializer=render_json)
+# CORS from the function's environment (template.yaml: CorsAllowedOrigins), on every answer;
+# OPTIONS reaches the function only as a preflight, which the resolver answers itself.
+app = APIGatewayRestResolver(serializer=render_json, cors=cors_config())
 register_error_handlers(app)
 
 
@@ -70,4 +73,4 @@ def openapi_document() -> Response[str]:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     with request_deadline(context.get_remaining_time_in_millis() / 1000 - DEADLINE_MARGIN_S):
-        return app.resolve(event, context)
+        return vary_on_origin(app.resolve(event, context))

@@ -299,10 +299,12 @@ def test_the_templates_gateway_responses_are_drf_shaped_json(
     # Given the project's template
     # When API Gateway answers with one of its own responses
     reply = gateway_reply(load_template(), response_type)
-    # Then it is JSON {"detail": ...} with the right status and headers
+    # Then it is JSON {"detail": ...} with the right status and headers (CORS: any origin, the
+    # template's default; docs/browsers.md)
     assert reply.status == status
     assert json.loads(reply.body) == {"detail": detail}
-    assert reply.headers == {"Content-Type": "application/json", **extra_headers}
+    cors = {"Access-Control-Allow-Origin": "*"}
+    assert reply.headers == {"Content-Type": "application/json", **cors, **extra_headers}
 
 
 def test_without_gateway_responses_api_gateway_defaults_apply() -> None:

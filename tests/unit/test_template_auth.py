@@ -47,13 +47,19 @@ def test_the_api_has_a_caching_request_authorizer_on_the_authorization_header() 
     )
 
 
-def test_every_route_is_behind_the_authorizer_and_none_opts_out() -> None:
-    # Given every Api event of the template
-    routes = api_routes(load_template())
+def test_every_route_is_behind_the_authorizer_and_only_preflights_opt_out() -> None:
+    # Given every Api event of the template but the CORS preflights (OPTIONS, which a browser
+    # sends without a token: docs/browsers.md)
+    every_route = api_routes(load_template())
+    routes = [route for route in every_route if route.method != "OPTIONS"]
     assert routes
     # Then each takes the API's default authorizer: none names another, none says NONE
     for route in routes:
         assert (route.authorizer, route.auth_none) == (None, False), route
+    # And the preflights are the only methods without it
+    for route in every_route:
+        if route.method == "OPTIONS":
+            assert route.auth_none, route
     # API Gateway serves `/x` and `/x/` from one resource and method (SAM deploys `/x/` as
     # `/x`), so the contract's 301 for the slash-less URL comes from the same method and its
     # authorizer: there is no separate redirect route that could opt out, and with a caching
@@ -128,7 +134,8 @@ def test_api_gateway_errors_are_configured_as_drf_shaped_json() -> None:
 
 def test_the_401_carries_www_authenticate_and_one_of_the_contracts_401_messages() -> None:
     response = _api()["GatewayResponses"]["UNAUTHORIZED"]
-    assert response["ResponseParameters"]["Headers"] == {"WWW-Authenticate": "'Token'"}
+    # (besides the CORS headers every gateway response carries: tests/unit/test_template_cors.py)
+    assert response["ResponseParameters"]["Headers"]["WWW-Authenticate"] == "'Token'"
     detail = json.loads(response["ResponseTemplates"]["application/json"])["detail"]
     assert detail in {failure.message for failure in AuthFailure}
 

@@ -7,7 +7,7 @@ defaults are the tables' logical ids, which is what the local stack names them.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 
@@ -25,6 +25,32 @@ class TableNames:
     idempotency: str
 
 
+# The request headers a frontend sends: its token, and the type of a body.
+DEFAULT_CORS_HEADERS = ("Authorization", "Content-Type")
+
+
+@dataclass(frozen=True, slots=True)
+class CorsSettings:
+    """Which browser origins may read the read API's answers (template.yaml's
+    CorsAllowedOrigins, through the read function's CORS_* environment).
+
+    ``allowed_origins`` is ``("*",)`` for any origin, a tuple of origins, or empty: no CORS
+    headers at all (a function deployed without the variable opens nothing).
+    """
+
+    allowed_origins: tuple[str, ...] = ()
+    allowed_headers: tuple[str, ...] = DEFAULT_CORS_HEADERS
+    max_age_s: int | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.allowed_origins)
+
+    @property
+    def any_origin(self) -> bool:
+        return "*" in self.allowed_origins
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     region: str
@@ -35,6 +61,7 @@ class Settings:
     dynamodb_connect_timeout_s: float
     dynamodb_read_timeout_s: float
     dynamodb_max_attempts: int
+    cors: CorsSettings = field(default_factory=CorsSettings)
 
 
 # Environment variable -> TableNames field. template.yaml's Globals use the same names.
@@ -82,6 +109,20 @@ def _int(name: str, default: int) -> int:
         return default
 
 
+def _names(name: str) -> tuple[str, ...]:
+    # A comma-separated list; blanks and empty items (a trailing comma) are ignored.
+    return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
+
+
+def _cors() -> CorsSettings:
+    max_age = _int("CORS_MAX_AGE_S", -1)
+    return CorsSettings(
+        allowed_origins=_names("CORS_ALLOWED_ORIGINS"),
+        allowed_headers=_names("CORS_ALLOWED_HEADERS") or DEFAULT_CORS_HEADERS,
+        max_age_s=max_age if max_age >= 0 else None,
+    )
+
+
 @cache
 def settings() -> Settings:
     """The settings of this process. Cached: call ``settings.cache_clear()`` after changing
@@ -102,4 +143,5 @@ def settings() -> Settings:
         dynamodb_connect_timeout_s=_float("DYNAMODB_CONNECT_TIMEOUT_S", 1.0),
         dynamodb_read_timeout_s=_float("DYNAMODB_READ_TIMEOUT_S", 2.0),
         dynamodb_max_attempts=_int("DYNAMODB_MAX_ATTEMPTS", 2),
+        cors=_cors(),
     )

@@ -402,3 +402,72 @@ def serverless_api(template: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         raise TemplateError(f"expected one AWS::Serverless::Api, found {len(apis)}")
     ((logical_id, api),) = apis.items()
     return logical_id, api.get("Properties", {})
+
+
+def default_stack(template: dict[str, Any]) -> StackContext:
+    """A StackContext with the parameters' defaults and no resources: enough for what refers
+    only to parameters and conditions (the API's gateway responses, its compression)."""
+    return StackContext(
+        region="us-east-1",
+        account_id="123456789012",
+        stack_name="portfolio-api",
+        parameters=parameter_defaults(template),
+        refs={},
+        attributes={},
+    )
+
+
+def minimum_compression_size(template: dict[str, Any], stack: StackContext | None = None) -> int | None:
+    """The API's MinimumCompressionSize in bytes (an answer at least this long is compressed
+    for a client that accepts it), or None: API Gateway then compresses nothing."""
+    _, api = serverless_api(template)
+    value = api.get("MinimumCompressionSize")
+    if value is None:
+        return None
+    return int(resolve(value, template, stack or default_stack(template)))
+
+
+@dataclass(frozen=True, slots=True)
+class CorsSpec:
+    """CORS as the template configures it: the environment of the function that answers the
+    preflights (its ``OPTIONS`` events), resolved, and the methods each path has."""
+
+    function: str
+    allowed_origins: tuple[str, ...]
+    allowed_headers: tuple[str, ...]
+    max_age_s: int | None
+    methods: dict[str, tuple[str, ...]]  # SAM path -> its methods, sorted
+
+    @property
+    def preflight_paths(self) -> tuple[str, ...]:
+        return tuple(path for path, methods in self.methods.items() if "OPTIONS" in methods)
+
+
+def _csv(value: Any) -> tuple[str, ...]:
+    return tuple(item.strip() for item in str(value or "").split(",") if item.strip())
+
+
+def cors_spec(template: dict[str, Any], stack: StackContext | None = None) -> CorsSpec:
+    routes = api_routes(template)
+    preflight_functions = {route.function for route in routes if route.method == "OPTIONS"}
+    if len(preflight_functions) != 1:
+        raise TemplateError(f"expected one function answering OPTIONS, found {sorted(preflight_functions)}")
+    (function,) = preflight_functions
+    stack = stack or default_stack(template)
+    environment = {
+        name: value
+        for name, value in functions(template)[function].environment.items()
+        if name.startswith("CORS_")
+    }
+    variables = {name: str(resolve(value, template, stack)) for name, value in environment.items()}
+    max_age = variables.get("CORS_MAX_AGE_S")
+    methods: dict[str, set[str]] = {}
+    for route in routes:
+        methods.setdefault(route.path, set()).add(route.method)
+    return CorsSpec(
+        function=function,
+        allowed_origins=_csv(variables.get("CORS_ALLOWED_ORIGINS")),
+        allowed_headers=_csv(variables.get("CORS_ALLOWED_HEADERS")),
+        max_age_s=int(max_age) if max_age else None,
+        methods={path: tuple(sorted(found)) for path, found in methods.items()},
+    )

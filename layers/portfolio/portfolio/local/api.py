@@ -6,6 +6,8 @@ the API's authorizer first, as API Gateway does (identity source, cached decisio
 gateway responses for 401/403), then the function the event names, with the REST proxy
 event (``portfolio.local.proxy``). A function that fails, or answers something API Gateway
 cannot send, is a 502 with the template's DEFAULT_5XX body, as API Gateway answers it.
+Gateway responses carry the headers the template maps (CORS included); a function's answer
+is compressed as the API's MinimumCompressionSize says (``portfolio.local.compression``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,16 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from portfolio.infra.template import ApiRoute, StackContext, TemplateError, resolve, serverless_api
+from portfolio.infra.template import (
+    ApiRoute,
+    StackContext,
+    TemplateError,
+    default_stack,
+    minimum_compression_size,
+    resolve,
+    serverless_api,
+)
+from portfolio.local.compression import compress_reply
 from portfolio.local.functions import LocalFunction
 from portfolio.local.gateway import GatewayReply, LocalAuthorizer, gateway_reply, method_arn
 from portfolio.local.proxy import (
@@ -92,8 +103,12 @@ class ApiFront:
         stage: ApiStage,
         authorizers: dict[str, AuthorizerSpec],
         default_authorizer: str | None,
+        stack: StackContext | None = None,
     ) -> None:
         self.template = template
+        # Parameters and conditions the gateway responses and the compression refer to.
+        self.stack = stack or default_stack(template)
+        self._minimum_compression_size = minimum_compression_size(template, self.stack)
         self._routes = RouteTable(routes)
         self._functions = functions
         self._stage = stage
@@ -112,10 +127,21 @@ class ApiFront:
             return None
         return route.authorizer or self._default_authorizer
 
+    def gateway_reply(
+        self, request: HttpRequest | None, response_type: str, context: dict[str, Any] | None = None
+    ) -> HttpReply:
+        """API Gateway's own answer of this type to ``request``, as the template shapes it."""
+        headers = dict(request.headers) if request is not None else {}
+        return _reply(
+            gateway_reply(
+                self.template, response_type, context=context, request_headers=headers, stack=self.stack
+            )
+        )
+
     def handle(self, request: HttpRequest) -> HttpReply:
         match = self._routes.match(request.method, request.raw_path)
         if match is None:
-            return _reply(gateway_reply(self.template, "MISSING_AUTHENTICATION_TOKEN"))
+            return self.gateway_reply(request, "MISSING_AUTHENTICATION_TOKEN")
         event = proxy_event(
             request,
             stage=self._stage,
@@ -136,19 +162,24 @@ class ApiFront:
             if not decision.allowed:
                 response_type = decision.response_type or "ACCESS_DENIED"
                 context = {"requestId": event["requestContext"]["requestId"]}
-                return _reply(gateway_reply(self.template, response_type, context=context))
+                return self.gateway_reply(request, response_type, context)
             event["requestContext"]["authorizer"] = dict(decision.context or {})
         function = self._functions[match.route.function]
         try:
-            return http_reply(function.invoke(event))
+            answer = http_reply(function.invoke(event))
         except MalformedProxyResult as error:
             logger.error("malformed proxy result", extra={"function": function.name, "reason": str(error)})
         except Exception:  # noqa: BLE001 (a function error is API Gateway's 5xx, never a crash here)
             logger.exception("function error", extra={"function": function.name})
+        else:
+            accept_encoding = next(
+                (value for name, value in request.headers if name.lower() == "accept-encoding"), None
+            )
+            return compress_reply(answer, accept_encoding, self._minimum_compression_size)
         # API Gateway answers a function error or a malformed result with 502 (Lambda developer
         # guide, "Handling Lambda errors with an API Gateway API"); no gateway response type
         # names that case, so the 5xx default shapes the body.
-        return dataclasses.replace(_reply(gateway_reply(self.template, "DEFAULT_5XX")), status=502)
+        return dataclasses.replace(self.gateway_reply(request, "DEFAULT_5XX"), status=502)
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
@@ -180,7 +211,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             reply = self.server.front.handle(request)
         except Exception:  # noqa: BLE001 (whatever breaks in the local tooling, the client gets JSON)
             logger.exception("local API gateway error")
-            reply = _reply(gateway_reply(self.server.front.template, "DEFAULT_5XX"))
+            reply = self.server.front.gateway_reply(request, "DEFAULT_5XX")
         self.send_response(reply.status)
         for name, value in reply.headers:
             if name.lower() not in ("content-length", "connection", "transfer-encoding"):

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from portfolio.infra.template import StackContext, default_stack, resolve
+
 # The Lambda error message API Gateway turns into a 401; any other error is a 5xx.
 _UNAUTHORIZED_MESSAGE = "Unauthorized"
 
@@ -401,8 +403,14 @@ def _render(text: str, variables: Mapping[str, Any]) -> str:
     return _VARIABLE.sub(replace, text)
 
 
-def _header_value(expression: Any, variables: Mapping[str, Any]) -> str | None:
-    # A static value is quoted ('Token'); `context.x` takes a $context variable.
+_REQUEST_HEADER = "method.request.header."
+
+
+def _header_value(
+    expression: Any, variables: Mapping[str, Any], request_headers: Mapping[str, str]
+) -> str | None:
+    # A static value is quoted ('Token'); `context.x` takes a $context variable;
+    # `method.request.header.Name` the request's header (none: the header is left out).
     if not isinstance(expression, str):
         return None
     if len(expression) >= 2 and expression[0] == expression[-1] == "'":
@@ -410,14 +418,25 @@ def _header_value(expression: Any, variables: Mapping[str, Any]) -> str | None:
     if expression.startswith("context."):
         value = _lookup(variables, expression.removeprefix("context."))
         return None if value is None else str(value)
+    if expression.startswith(_REQUEST_HEADER):
+        return _header(request_headers, expression.removeprefix(_REQUEST_HEADER))
     return None
 
 
 def gateway_reply(
-    template: dict[str, Any], response_type: str, *, context: dict[str, Any] | None = None
+    template: dict[str, Any],
+    response_type: str,
+    *,
+    context: dict[str, Any] | None = None,
+    request_headers: Mapping[str, str] | None = None,
+    stack: StackContext | None = None,
 ) -> GatewayReply:
     """The template's GatewayResponses entry for this type (falling back to DEFAULT_4XX/DEFAULT_5XX
     and API Gateway's own defaults), with $context.error.messageString etc. substituted.
+
+    Header values may use intrinsic functions (resolved with ``stack``, default: the
+    parameters' defaults) and map the request's headers (``method.request.header.Origin``,
+    from ``request_headers``).
 
     ``context`` holds ``$context`` values by path, nested (``{"authorizer": {...}}``) or flat
     (``{"requestId": ...}``); ``error.message``, ``error.messageString`` and
@@ -454,8 +473,9 @@ def gateway_reply(
 
     headers = {"Content-Type": content_type}
     parameters = (configured.get("ResponseParameters") or {}).get("Headers", {})
+    stack = stack or default_stack(template)
     for name, expression in parameters.items():
-        value = _header_value(expression, variables)
+        value = _header_value(resolve(expression, template, stack), variables, request_headers or {})
         if value is not None:
             headers[name] = value
     return GatewayReply(status=status, headers=headers, body=body)

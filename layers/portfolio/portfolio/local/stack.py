@@ -296,6 +296,7 @@ class LocalStack:
             stage=stage,
             authorizers=authorizers,
             default_authorizer=default_authorizer,
+            stack=provisioned.stack,
         )
         self._server = LocalApiServer(self.options.host, self.options.port, front)
         threading.Thread(
