@@ -18,7 +18,7 @@ PYTHON ?= $(shell \
 	done)
 PYTHON_313_DIR := $(shell dirname "$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python 2>/dev/null | head -n1)" 2>/dev/null)
 
-.PHONY: help venv test test-fast lint typecheck sam-venv validate build serve bench clean
+.PHONY: help venv test test-fast test-browser browser-deps lint typecheck sam-venv validate build serve bench clean
 
 help: ## Show the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -32,11 +32,25 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create or update .venv (the project, editable, with test and lint tools)
 
-test: venv ## Run the whole test suite
-	$(BIN)/python -m pytest -q -n auto --dist loadgroup
+test: venv ## Run the whole test suite (but the browser test: make test-browser)
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup -m "not browser"
 
 test-fast: venv ## Unit tests only
 	$(BIN)/python -m pytest -q tests/unit
+
+# Headless Chromium for the browser test: Debian's package (Playwright drives it; no browser
+# is downloaded), installed when missing. Root installs it directly, anyone else through sudo.
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser-deps: ## Install Debian's chromium when it is missing (apt-get)
+	@if [ -x "$(CHROMIUM)" ]; then echo "chromium: $$($(CHROMIUM) --version 2>/dev/null | head -n1)"; else \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-liberation; \
+	fi
+
+test-browser: venv browser-deps ## The browser test: a page on another origin calls the local stack
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q -m browser tests/e2e/browser
 
 lint: venv ## ruff and mypy
 	$(BIN)/ruff check .
