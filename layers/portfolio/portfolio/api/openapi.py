@@ -83,6 +83,16 @@ _NOT_MODIFIED = {
 }
 
 
+# What the API's authorizer answers in front of every route (template.yaml: the slash-less
+# forms and this document included): a refused token, a user without the permission, or the
+# authorizer unable to decide (it fails closed).
+_AUTHORIZER_RESPONSES = {
+    "401": _json("ErrorDetail", "Missing, malformed, unknown or revoked token, or inactive user"),
+    "403": _json("ErrorDetail", "The token's user is neither an admin nor staff with permission 4202"),
+    "503": _json("ErrorDetail", "DynamoDB is unavailable after bounded retries; retry later"),
+}
+
+
 def _error_responses(*, not_found: bool) -> dict[str, Any]:
     responses = {
         "400": {
@@ -99,9 +109,7 @@ def _error_responses(*, not_found: bool) -> dict[str, Any]:
                 }
             },
         },
-        "401": _json("ErrorDetail", "Missing, malformed, unknown or revoked token, or inactive user"),
-        "403": _json("ErrorDetail", "The token's user is neither an admin nor staff with permission 4202"),
-        "503": _json("ErrorDetail", "DynamoDB is unavailable after bounded retries; retry later"),
+        **_AUTHORIZER_RESPONSES,
     }
     if not_found:
         responses["404"] = _json("ErrorDetail", "No such portfolio, or it does not match the filters")
@@ -126,8 +134,8 @@ def _redirect(canonical: str) -> dict[str, Any]:
                     "headers": {"Location": {"schema": {"type": "string"}}},
                 },
                 "404": _json("ErrorDetail", "No such route"),
+                **_AUTHORIZER_RESPONSES,
             },
-            "security": [],
         }
     }
 
@@ -180,8 +188,8 @@ def openapi_document(app: ApiGatewayResolver, *, server_url: str) -> dict[str, A
                 "name": "id",
                 "in": "path",
                 "required": True,
-                "schema": {"type": "string"},
-                "description": "The portfolio's id (an integer; anything else is a 404)",
+                "schema": {"type": "integer"},
+                "description": "The portfolio's id (anything else is a 404)",
             },
             *_query_parameters(paginated=False),
         ],
@@ -196,8 +204,7 @@ def openapi_document(app: ApiGatewayResolver, *, server_url: str) -> dict[str, A
         operationId="openapiDocument",
         responses={
             "200": {"description": "The OpenAPI document", "content": {"application/json": {}}},
-            "401": _json("ErrorDetail", "Missing or invalid token"),
-            "403": _json("ErrorDetail", "Not allowed"),
+            **_AUTHORIZER_RESPONSES,
         },
     )
     document["paths"] = {
