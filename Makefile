@@ -45,6 +45,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 browser-deps: ## Install Debian's chromium when it is missing (apt-get)
 	@if [ -x "$(CHROMIUM)" ]; then echo "chromium: $$($(CHROMIUM) --version 2>/dev/null | head -n1)"; else \
+		echo "$(CHROMIUM) is missing: installing Debian's chromium (apt-get)"; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-liberation; \
 	fi
