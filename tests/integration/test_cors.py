@@ -195,3 +195,14 @@ def test_without_the_cors_environment_nothing_is_opened(
     # Then no answer carries CORS headers
     _, headers, _ = _call(handler, "/api/portfolios/1/", headers={"Origin": APP})
     assert "access-control-allow-origin" not in headers
+
+
+@pytest.mark.parametrize("origins", ["*", f"{APP},{ADMIN}"])
+def test_a_frontend_may_read_the_etag_and_retry_after(deploy: Callable[[str], Handler], origins: str) -> None:
+    # Given the function deployed for frontends on other origins
+    handler = deploy(origins)
+    # When one of them reads a portfolio
+    _, answer_headers, _ = _call(handler, "/api/portfolios/1/", headers={"Origin": APP})
+    # Then its code may read the ETag (to revalidate) and Retry-After (after a 503)
+    exposed = {name.strip().lower() for name in answer_headers["access-control-expose-headers"].split(",")}
+    assert {"etag", "retry-after"} <= exposed

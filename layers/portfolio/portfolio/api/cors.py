@@ -26,7 +26,13 @@ class _ExactCORSConfig(CORSConfig):
 
     def __init__(self, cors: CorsSettings) -> None:
         first, *others = cors.allowed_origins
-        super().__init__(allow_origin=first, extra_origins=others, max_age=cors.max_age_s)
+        # A frontend reads Retry-After (503) and ETag (revalidation) only if they are exposed.
+        super().__init__(
+            allow_origin=first,
+            extra_origins=others,
+            max_age=cors.max_age_s,
+            expose_headers=["ETag", "Retry-After"],
+        )
         self.allow_headers = set(cors.allowed_headers)
 
 
