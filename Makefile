@@ -80,7 +80,7 @@ build: sam-venv ## sam build (no Docker)
 serve: venv ## Run the whole API locally (moto as AWS) at http://127.0.0.1:3000
 	$(BIN)/portfolio serve --env-out .local.env --tokens-out .local-tokens.json
 
-bench: venv ## Benchmarks: DynamoDB requests, items read, handler and thumbnail times
+bench: venv ## Benchmarks: DynamoDB requests, items read, handler and thumbnail times, load on the local stack
 	$(BIN)/python -m benchmarks
 
 clean: ## Remove virtual environments and build output
