@@ -41,6 +41,7 @@ from urllib.parse import urlencode
 
 import boto3
 import requests
+from botocore.exceptions import BotoCoreError, ClientError
 from PIL import Image
 
 from portfolio.domain.catalogue import AttachTarget
@@ -255,20 +256,25 @@ def _upload(stack: RunningStack, index: int, portfolio_id: int, start_at: float,
     time.sleep(max(0.0, start_at - time.monotonic()))
     metadata = editor_metadata(name=name, attachments=[Attachment(AttachTarget.GALLERY, portfolio_id)])
     put_at = time.monotonic()
-    _s3(stack).put_object(
-        Bucket=stack.environment["MEDIA_BUCKET"],
-        Key=f"{UPLOAD_PREFIX}{uuid.uuid4().hex[:12]}/load-{index}.jpg",
-        Body=body,
-        ContentType="image/jpeg",
-        Metadata=metadata,
-    )
-    with requests.Session() as session:
-        while time.monotonic() - put_at < UPLOAD_VISIBLE_WITHIN_S:
-            image = _shown(stack, session, portfolio_id, name)
-            if image is not None:
-                visible_after = time.monotonic() - put_at
-                return UploadResult(name, portfolio_id, visible_after, _thumbnails_problem(image, session))
-            time.sleep(UPLOAD_POLL_S)
+    try:
+        _s3(stack).put_object(
+            Bucket=stack.environment["MEDIA_BUCKET"],
+            Key=f"{UPLOAD_PREFIX}{uuid.uuid4().hex[:12]}/load-{index}.jpg",
+            Body=body,
+            ContentType="image/jpeg",
+            Metadata=metadata,
+        )
+        with requests.Session() as session:
+            while time.monotonic() - put_at < UPLOAD_VISIBLE_WITHIN_S:
+                image = _shown(stack, session, portfolio_id, name)
+                if image is not None:
+                    visible_after = time.monotonic() - put_at
+                    return UploadResult(
+                        name, portfolio_id, visible_after, _thumbnails_problem(image, session)
+                    )
+                time.sleep(UPLOAD_POLL_S)
+    except (BotoCoreError, ClientError, requests.RequestException) as error:
+        return UploadResult(name, portfolio_id, None, f"{type(error).__name__}: {error}")
     return UploadResult(name, portfolio_id, None, f"not shown within {UPLOAD_VISIBLE_WITHIN_S} s")
 
 
