@@ -108,3 +108,17 @@ def test_bad_input_is_answered_never_a_5xx(stack: RunningStack) -> None:
         response = _get(stack, path, admin)
         assert 400 <= response.status_code < 500, path
         assert response.headers["Content-Type"] == "application/json", path
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "BREW"])
+def test_any_other_method_is_the_templates_404_json(stack: RunningStack, method: str) -> None:
+    # Given a method no route has (even one HTTP servers usually refuse themselves)
+    response = requests.request(
+        method,
+        f"{stack.api_url}/api/portfolios/",
+        headers={"Authorization": f"Token {stack.tokens['admin']}"},
+        timeout=TIMEOUT_S,
+    )
+    # Then the answer is API Gateway's (the template's MISSING_AUTHENTICATION_TOKEN response)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}

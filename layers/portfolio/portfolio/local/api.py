@@ -224,6 +224,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
     # Every method reaches the route table, which answers the ones the template lacks.
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
 
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (TRACE, or a made-up one) too: http.server would answer it with its
+        # own 501 HTML page, where API Gateway answers it from the route table like the rest.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
 
 class LocalApiServer(ThreadingHTTPServer):
     """The HTTP side: one thread per connection, every request to ``front``."""
