@@ -17,6 +17,7 @@ import pytest
 
 from portfolio.data.models import PortfolioCardModel
 from portfolio.domain import portfolios as service
+from portfolio.domain.cards import ALL_CARD_FIELDS, CardField
 from portfolio.domain.filters import Filters
 from portfolio.domain.planner import CardIndex, CardReadPlan
 from tests.integration.support import call, catalogue, dynamodb_requests
@@ -37,8 +38,8 @@ def aws(data_set: list[dict[str, Any]]) -> None:
     """This module's tests only read: they share the module's catalogue (no fresh tables)."""
 
 
-def _whole_catalogue(_: Filters) -> CardReadPlan:
-    return CardReadPlan(CardIndex.CATALOGUE)
+def _whole_catalogue(_: Filters, *, fields: frozenset[CardField] = ALL_CARD_FIELDS) -> CardReadPlan:
+    return CardReadPlan(CardIndex.CATALOGUE, fields=fields)
 
 
 @pytest.mark.parametrize(

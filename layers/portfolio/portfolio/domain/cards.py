@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -32,6 +33,20 @@ TITLE, SLUG, EXCERPT, YEAR, EMPLOYER_NAME = range(5)
 FLAGS, ORDER, COMPLETED_AT, IMAGE_ID, TAG_IDS = range(5)
 # Positions in the flags field (which is also the start of Card.numbers)
 IS_ACTIVE_FLAG, HAS_DESCRIPTION_FLAG, HAS_IMAGE_FLAG = range(3)
+
+
+class CardField(StrEnum):
+    """What a list call may need of each card (a Query then asks DynamoDB for those only)."""
+
+    ID = "id"
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+    EMPLOYER_ID = "employer_id"
+    TEXT = "text"
+    NUMBERS = "numbers"
+
+
+ALL_CARD_FIELDS = frozenset(CardField)
 
 
 class Card(NamedTuple):

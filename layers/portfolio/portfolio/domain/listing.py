@@ -17,6 +17,7 @@ from portfolio.domain.cards import (
     IS_ACTIVE_FLAG,
     SEPARATOR,
     CardColumns,
+    CardField,
 )
 from portfolio.domain.filters import Filters, date_bounds, parse_filters
 from portfolio.domain.ordering import DEFAULT_ORDERING, OrderTerm, parse_ordering, sort_positions
@@ -47,6 +48,49 @@ def parse_list_query(params: Mapping[str, str]) -> ListQuery:
         limit=parse_limit(params.get("limit")),
         offset=parse_offset(params.get("offset")),
     )
+
+
+# Ordering field -> the card fields its sort keys read.
+_ORDERING_FIELDS: dict[str, frozenset[CardField]] = {
+    "title": frozenset({CardField.TEXT}),
+    "slug": frozenset({CardField.TEXT}),
+    "year": frozenset({CardField.TEXT}),
+    "client__name": frozenset({CardField.TEXT, CardField.EMPLOYER_ID}),
+    "order": frozenset({CardField.NUMBERS}),
+    "is_active": frozenset({CardField.NUMBERS}),
+    "created_at": frozenset({CardField.CREATED_AT}),
+    "updated_at": frozenset({CardField.UPDATED_AT}),
+}
+
+
+def card_fields(query: ListQuery) -> frozenset[CardField]:
+    """The card fields a list query reads (filters, search, ordering, the page's ids)."""
+    f = query.filters
+    fields = {CardField.ID}
+    if f.employer_id is not None or f.has_employer is not None:
+        fields.add(CardField.EMPLOYER_ID)
+    numbers = (
+        f.is_active,
+        f.has_image,
+        f.has_description,
+        f.order_min,
+        f.order_max,
+        f.completed_at_from,
+        f.completed_at_to,
+        f.tag_id,
+        f.tags_in,
+    )
+    if any(value is not None for value in numbers):
+        fields.add(CardField.NUMBERS)
+    if any(value is not None for value in (f.created_date, f.created_from, f.created_to)):
+        fields.add(CardField.CREATED_AT)
+    if any(value is not None for value in (f.updated_date, f.updated_from, f.updated_to)):
+        fields.add(CardField.UPDATED_AT)
+    if query.search:
+        fields.add(CardField.TEXT)
+    for term in query.ordering:
+        fields |= _ORDERING_FIELDS[term.field]
+    return frozenset(fields)
 
 
 # One step per applied filter: it keeps the positions whose card passes (a comprehension per
@@ -91,14 +135,13 @@ def _narrowings(columns: CardColumns, filters: Filters) -> list[Narrowing]:
     if f.has_employer is not None:
         employer, wanted_presence = columns.employer_id, f.has_employer
         steps.append(lambda positions: [i for i in positions if (employer[i] is not None) is wanted_presence])
-    numbers = columns.batch.numbers
     for wanted, flag in (
         (f.is_active, IS_ACTIVE_FLAG),
         (f.has_image, HAS_IMAGE_FLAG),
         (f.has_description, HAS_DESCRIPTION_FLAG),
     ):
         if wanted is not None:
-            steps.append(_flag(numbers, flag, wanted))
+            steps.append(_flag(columns.batch.numbers, flag, wanted))
     if f.order_min is not None or f.order_max is not None:
         steps.append(_between(columns.order, f.order_min, f.order_max))
     steps += _timestamp_steps(lambda: columns.created_at, f.created_date, f.created_from, f.created_to)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from portfolio.domain.cards import ALL_CARD_FIELDS, CardField
 from portfolio.domain.filters import Filters, date_bounds
 
 
@@ -35,6 +36,8 @@ class CardReadPlan:
     employer_id: int | None = None
     low: int | None = None
     high: int | None = None
+    # The card fields the request needs; DynamoDB returns only those.
+    fields: frozenset[CardField] = ALL_CARD_FIELDS
 
 
 def _highest(*bounds: int | None) -> int | None:
@@ -47,10 +50,14 @@ def _lowest(*bounds: int | None) -> int | None:
     return min(present) if present else None
 
 
-def plan_card_read(filters: Filters) -> CardReadPlan:
+def plan_card_read(filters: Filters, *, fields: frozenset[CardField] = ALL_CARD_FIELDS) -> CardReadPlan:
     if filters.employer_id is not None:
         return CardReadPlan(
-            CardIndex.EMPLOYER, employer_id=filters.employer_id, low=filters.id_min, high=filters.id_max
+            CardIndex.EMPLOYER,
+            employer_id=filters.employer_id,
+            low=filters.id_min,
+            high=filters.id_max,
+            fields=fields,
         )
     for index, day, low, high in (
         (CardIndex.CREATED, filters.created_date, filters.created_from, filters.created_to),
@@ -58,5 +65,7 @@ def plan_card_read(filters: Filters) -> CardReadPlan:
     ):
         if day is not None or low is not None or high is not None:
             day_low, day_high = date_bounds(day) if day is not None else (None, None)
-            return CardReadPlan(index, low=_highest(low, day_low), high=_lowest(high, day_high))
-    return CardReadPlan(CardIndex.CATALOGUE, low=filters.id_min, high=filters.id_max)
+            return CardReadPlan(
+                index, low=_highest(low, day_low), high=_lowest(high, day_high), fields=fields
+            )
+    return CardReadPlan(CardIndex.CATALOGUE, low=filters.id_min, high=filters.id_max, fields=fields)

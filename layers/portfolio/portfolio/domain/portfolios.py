@@ -17,7 +17,7 @@ from portfolio.config import settings
 from portfolio.data import portfolios as store
 from portfolio.domain.cards import CardColumns
 from portfolio.domain.errors import InvalidLookup, PortfolioNotFound
-from portfolio.domain.listing import card_matches, parse_list_query, select_positions
+from portfolio.domain.listing import card_fields, card_matches, parse_list_query, select_positions
 from portfolio.domain.pagination import RequestUrl, next_link, previous_link
 from portfolio.domain.planner import plan_card_read
 from portfolio.domain.rendering import document_text_with_media_urls, merged_object_text
@@ -55,7 +55,7 @@ def portfolio_list(*, params: Mapping[str, str], url: RequestUrl) -> PortfolioPa
     Raises ``InvalidFilters`` / ``InvalidSearch`` for bad parameters.
     """
     query = parse_list_query(params)
-    plan = plan_card_read(query.filters)
+    plan = plan_card_read(query.filters, fields=card_fields(query))
     columns = CardColumns(store.read_cards(plan))
     # What a list call costs: every card of the planned index range is read.
     metrics.add_metric(name="CardsRead", unit=MetricUnit.Count, value=len(columns))
