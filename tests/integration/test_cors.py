@@ -15,6 +15,7 @@ import pytest
 from portfolio.config import settings
 from portfolio.infra.template import default_stack, functions, load_template, resolve
 from portfolio.local.functions import load_handler
+from tests.integration.support import portfolio
 from tests.support.catalogue import import_portfolios
 from tests.support.context import FakeLambdaContext
 from tests.support.events import api_event
@@ -25,27 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = "https://app.example.com"
 ADMIN = "https://admin.example.com"
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
-
-
-def _portfolio(pid: int) -> dict[str, object]:
-    return {
-        "id": pid,
-        "title": f"Portfolio {pid}",
-        "slug": f"portfolio-{pid}",
-        "excerpt": "",
-        "order": 1,
-        "image_data": None,
-        "employer_data": None,
-        "tags_data": [],
-        "links_data": [],
-        "is_active": True,
-        "completed_at": None,
-        "created_at": "2024-01-01T00:00:00Z",
-        "updated_at": "2024-01-01T00:00:00Z",
-        "description": None,
-        "images_data": [],
-        "meta": [],
-    }
 
 
 @pytest.fixture
@@ -63,7 +43,7 @@ def deploy(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], Handler]
         settings.cache_clear()
         return load_handler(spec, ROOT)
 
-    import_portfolios([_portfolio(1), _portfolio(2)])
+    import_portfolios([portfolio(1), portfolio(2)])
     yield load
     settings.cache_clear()
 

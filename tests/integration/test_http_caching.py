@@ -6,37 +6,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.support import call
+from tests.integration.support import call, portfolio
 from tests.support.catalogue import import_portfolios
 
 pytestmark = pytest.mark.integration
 
 
-def _portfolio(pid: int, title: str) -> dict[str, object]:
-    return {
-        "id": pid,
-        "title": title,
-        "slug": title.lower(),
-        "excerpt": "",
-        "order": 1,
-        "image_data": None,
-        "employer_data": None,
-        "tags_data": [],
-        "links_data": [],
-        "is_active": True,
-        "completed_at": None,
-        "created_at": "2024-01-01T00:00:00Z",
-        "updated_at": "2024-01-01T00:00:00Z",
-        "description": None,
-        "images_data": [],
-        "meta": [],
-    }
-
-
 @pytest.mark.parametrize("url", ["/api/portfolios/?limit=5", "/api/portfolios/1/"])
 def test_an_unchanged_answer_is_not_sent_twice(url: str) -> None:
     # Given a catalogue and a first answer
-    import_portfolios([_portfolio(1, "Shop"), _portfolio(2, "Blog")])
+    import_portfolios([portfolio(1, title="Shop"), portfolio(2, title="Blog")])
     first = call(url)
     assert first.status == 200
     tag = first.header("ETag")
@@ -54,9 +33,9 @@ def test_an_unchanged_answer_is_not_sent_twice(url: str) -> None:
 
 
 def test_a_changed_answer_has_a_new_etag_and_is_sent() -> None:
-    import_portfolios([_portfolio(1, "Shop")])
+    import_portfolios([portfolio(1, title="Shop")])
     first = call("/api/portfolios/1/")
-    import_portfolios([_portfolio(1, "Shop, renamed")])
+    import_portfolios([portfolio(1, title="Shop, renamed")])
     second = call("/api/portfolios/1/", headers={"If-None-Match": first.header("ETag") or ""})
     assert second.status == 200
     assert second.body["title"] == "Shop, renamed"

@@ -18,31 +18,14 @@ from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 
 from portfolio.config import settings
 from portfolio.data.models import ALL_MODELS
-from tests.integration.support import call
+from tests.integration.support import call, portfolio
 from tests.support.catalogue import import_portfolios
 from tests.support.context import FakeLambdaContext
 from tests.support.events import api_event
 
 pytestmark = pytest.mark.integration
 
-PORTFOLIO = {
-    "id": 1,
-    "title": "Store",
-    "slug": "store",
-    "excerpt": "An online store",
-    "order": 1,
-    "image_data": None,
-    "employer_data": None,
-    "tags_data": [],
-    "links_data": [],
-    "is_active": True,
-    "completed_at": None,
-    "created_at": "2024-01-01T00:00:00Z",
-    "updated_at": "2024-01-01T00:00:00Z",
-    "description": "",
-    "images_data": [],
-    "meta": [],
-}
+PORTFOLIO = portfolio(1, title="Store", slug="store", excerpt="An online store")
 
 
 class _RawResponse:
@@ -140,7 +123,7 @@ def test_with_time_left_the_same_request_is_answered() -> None:
 
 def test_a_lone_surrogate_in_a_parameter_never_breaks_the_links() -> None:
     # Given a hand-made event whose query holds a lone surrogate (no HTTP client can send one)
-    import_portfolios([PORTFOLIO, {**PORTFOLIO, "id": 2, "title": "Blog", "slug": "blog"}])
+    import_portfolios([PORTFOLIO, portfolio(2, title="Blog", slug="blog")])
     # When the list pages through it, and the slash-less URL redirects with it
     page = call("/api/portfolios/", query=[("limit", "1"), ("note", "\udc80")])
     redirect = call("/api/portfolios", query=[("note", "\udc80")])
