@@ -5,14 +5,12 @@ Bounds, not times: the time per file is measured in docs/images.md's table, not 
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.support.bad_images import CORPUS, BadUpload
+from tests.support.thumbnail_memory import thumbnails_in_a_fresh_process
 
 pytestmark = [pytest.mark.unit, pytest.mark.slow]
 
@@ -26,40 +24,6 @@ REFUSED_FILE_BOUND_MB = 8
 # second. Never a budget.
 HANG_GUARD_S = 300
 
-_CHILD = r"""
-import json, resource, sys
-from pathlib import Path
-
-def status(field):
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-
-from portfolio.imaging import ImageRejected, make_thumbnails
-
-data = Path(sys.argv[1]).read_bytes()
-Path("/proc/self/clear_refs").write_text("5")  # the high-water mark starts from here
-base = status("VmRSS")
-try:
-    made = make_thumbnails(data)
-    outcome = {"status": "ready", "edges": [thumbnail.spec.edge for thumbnail in made.thumbnails]}
-except ImageRejected as rejected:
-    outcome = {"status": "failed", "reason": str(rejected)}
-print(json.dumps({**outcome, "base_mb": base, "peak_mb": status("VmHWM")}))
-"""
-
-
-def _handle_in_a_fresh_process(path: Path) -> dict[str, object]:
-    output = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(path)],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=HANG_GUARD_S,
-    ).stdout
-    result: dict[str, object] = json.loads(output)
-    return result
-
 
 @pytest.mark.parametrize("bad", CORPUS, ids=[bad.name for bad in CORPUS])
 def test_each_bad_file_is_handled_in_bounded_memory_and_handling_ends(bad: BadUpload, tmp_path: Path) -> None:
@@ -67,12 +31,12 @@ def test_each_bad_file_is_handled_in_bounded_memory_and_handling_ends(bad: BadUp
     path = tmp_path / bad.key.rpartition("/")[2]
     path.write_bytes(bad.make())
     # When a fresh process opens it and makes its thumbnails
-    result = _handle_in_a_fresh_process(path)
+    result = thumbnails_in_a_fresh_process(path, timeout_s=HANG_GUARD_S)
     # Then it ends with the promised outcome (no hang, no crash)...
     assert result["status"] == bad.status, result
     if bad.reason is not None:
         assert str(result["reason"]).startswith(bad.reason)
     # ...holding little memory: a refused file is refused from its header or its first
     # broken bytes, an accepted one decoded once, its first frame only
-    peak = float(result["peak_mb"]) - float(result["base_mb"])  # type: ignore[arg-type]
+    peak = result["peak_above_base_mb"]
     assert peak < (BAD_FILE_BOUND_MB if bad.status == "ready" else REFUSED_FILE_BOUND_MB), f"{peak:.1f} MB"

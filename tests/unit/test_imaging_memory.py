@@ -4,10 +4,7 @@ pixel buffers are C memory, invisible to tracemalloc). Bounds, not times."""
 
 from __future__ import annotations
 
-import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +13,7 @@ from PIL import Image
 from portfolio.domain.media import MAX_UPLOAD_BYTES
 from portfolio.imaging import MAX_IMAGE_PIXELS
 from portfolio.infra.template import functions, load_template
+from tests.support.thumbnail_memory import thumbnails_in_a_fresh_process
 
 pytestmark = [pytest.mark.unit, pytest.mark.slow]
 
@@ -28,33 +26,11 @@ RGBA_PNG_BOUND_MB = 320
 # What the Lambda runtime, Python, boto3, Powertools and pynamodb hold before any image.
 RUNTIME_BASELINE_MB = 200
 
-_CHILD = r"""
-import json, sys
-from pathlib import Path
-
-def status(field):
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-
-from portfolio.imaging import make_thumbnails
-
-data = Path(sys.argv[1]).read_bytes()
-Path("/proc/self/clear_refs").write_text("5")  # the high-water mark starts from here
-base = status("VmRSS")
-made = make_thumbnails(data)
-edges = [thumbnail.spec.edge for thumbnail in made.thumbnails]
-print(json.dumps({"base_mb": base, "peak_mb": status("VmHWM"), "edges": edges}))
-"""
-
 
 def _peak_above_base_mb(path: Path) -> float:
-    output = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(path)], check=True, capture_output=True, text=True
-    ).stdout
-    result = json.loads(output)
+    result = thumbnails_in_a_fresh_process(path)
     assert result["edges"] == [1080, 512, 128, 64]
-    return float(result["peak_mb"] - result["base_mb"])
+    return float(result["peak_above_base_mb"])
 
 
 def _gradient(size: tuple[int, int]) -> Image.Image:
