@@ -17,10 +17,10 @@ at the positions that matched.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:  # the read path decodes cards; only the write path builds them from records
     from portfolio.domain.records import PortfolioRecord
@@ -181,51 +181,28 @@ def _optional_int(raw: str | None) -> int | None:
 
 class CardColumns:
     """Lazily decoded view of a batch of cards: whole columns (decoded once, for filters),
-    and per-position access (decoded at first use, for sorting the matches)."""
+    and the split text of given positions (for sorting only the matches)."""
 
     def __init__(self, cards: CardBatch | Sequence[Card]) -> None:
         self.batch = cards if isinstance(cards, CardBatch) else CardBatch.from_cards(cards)
-        size = len(self.batch)
-        self._text_parts: list[list[str] | None] = [None] * size
-        self._number_parts: list[list[str] | None] = [None] * size
         self._split_text: dict[int, list[str]] = {}
 
     def __len__(self) -> int:
         return len(self.batch)
 
-    # --- per position -------------------------------------------------------------------
-
-    def text_part(self, position: int, part: int) -> str:
-        parts = self._text_parts[position]
-        if parts is None:
-            parts = self._text_parts[position] = self.batch.text[position].split(SEPARATOR)
-        return parts[part]
-
-    def text_parts(self, positions: list[int]) -> dict[int, list[str]]:
+    def text_parts(self, positions: Iterable[int]) -> dict[int, list[str]]:
         """The split text of the cards at ``positions`` (and of any split before)."""
         split, text = self._split_text, self.batch.text
         split.update({i: text[i].split(SEPARATOR) for i in positions if i not in split})
         return split
 
-    def number_part(self, position: int, part: int) -> str:
-        parts = self._number_parts[position]
-        if parts is None:
-            parts = self._number_parts[position] = self.batch.numbers[position].split(SEPARATOR)
-        return parts[part]
+    @cached_property
+    def _split_numbers(self) -> list[list[str]]:
+        return [numbers.split(SEPARATOR) for numbers in self.batch.numbers]
 
-    def flag(self, position: int, flag: int) -> bool:
-        return self.batch.numbers[position][flag] == "1"
-
-    def year_at(self, position: int) -> int | None:
-        return _optional_int(self.text_part(position, YEAR))
-
-    def employer_name_at(self, position: int) -> str | None:
-        if self.batch.employer_ids[position] is None:
-            return None
-        return self.text_part(position, EMPLOYER_NAME)
-
-    def casefolded_text(self, position: int) -> str:
-        return self.batch.text[position].casefold()
+    def _text_column(self, part: int) -> list[str]:
+        parts = self.text_parts(range(len(self)))
+        return [parts[i][part] for i in range(len(self))]
 
     # --- whole columns ------------------------------------------------------------------
 
@@ -245,24 +222,24 @@ class CardColumns:
     def employer_id(self) -> list[int | None]:
         return [_optional_int(raw) for raw in self.batch.employer_ids]
 
-    def _column(self, read: Callable[[int], Any]) -> list[Any]:
-        return [read(position) for position in range(len(self))]
-
     @cached_property
     def title(self) -> list[str]:
-        return self._column(lambda i: self.text_part(i, TITLE))
+        return self._text_column(TITLE)
 
     @cached_property
     def slug(self) -> list[str]:
-        return self._column(lambda i: self.text_part(i, SLUG))
+        return self._text_column(SLUG)
 
     @cached_property
     def year(self) -> list[int | None]:
-        return self._column(self.year_at)
+        return [_optional_int(year) for year in self._text_column(YEAR)]
 
     @cached_property
     def employer_name(self) -> list[str | None]:
-        return self._column(self.employer_name_at)
+        return [
+            None if employer is None else name
+            for employer, name in zip(self.batch.employer_ids, self._text_column(EMPLOYER_NAME), strict=True)
+        ]
 
     @cached_property
     def order(self) -> list[int]:
@@ -284,12 +261,11 @@ class CardColumns:
 
     @cached_property
     def completed_at(self) -> list[int | None]:
-        return self._column(lambda i: _optional_int(self.number_part(i, COMPLETED_AT)))
+        return [_optional_int(parts[COMPLETED_AT]) for parts in self._split_numbers]
 
     @cached_property
     def tag_ids(self) -> list[frozenset[int]]:
-        def tags(position: int) -> frozenset[int]:
-            raw = self.number_part(position, TAG_IDS)
-            return frozenset(int(tag) for tag in raw.split(",")) if raw else frozenset()
-
-        return self._column(tags)
+        return [
+            frozenset(int(tag) for tag in parts[TAG_IDS].split(",")) if parts[TAG_IDS] else frozenset()
+            for parts in self._split_numbers
+        ]

@@ -167,22 +167,9 @@ def _narrowings(columns: CardColumns, filters: Filters) -> list[Narrowing]:
 
 
 def _search(columns: CardColumns, terms: tuple[str, ...], positions: list[int]) -> list[int]:
-    matcher = SearchMatcher(list(terms), SEPARATOR)
-    if not matcher or not positions:
-        return positions
-    text = columns.batch.text
-    needles = matcher.needles
-    if matcher.unmatchable:
-        return []
-    if len(needles) == 1:
-        (needle,) = needles
-        return [i for i in positions if needle in text[i].casefold()]
-    return [
-        i
-        for i in positions
-        for haystack in (text[i].casefold(),)
-        if all(needle in haystack for needle in needles)
-    ]
+    if not terms or not positions:
+        return positions  # the text is not even read from storage then (see card_fields)
+    return SearchMatcher(list(terms), SEPARATOR).matching(positions, columns.batch.text)
 
 
 def select_positions(columns: CardColumns, query: ListQuery) -> list[int]:

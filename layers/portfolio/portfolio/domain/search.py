@@ -9,6 +9,7 @@ is contained, case-insensitively (``str.casefold``), in at least one searchable 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from portfolio.domain.errors import InvalidSearch
 
@@ -78,7 +79,24 @@ class SearchMatcher:
     def __bool__(self) -> bool:
         return bool(self.needles)
 
-    def matches(self, casefolded_text: str) -> bool:
+    def matching(self, positions: list[int], texts: Sequence[str]) -> list[int]:
+        """The positions whose text (not yet casefolded) holds every term. One comprehension
+        over the positions: a list call runs it over thousands of cards."""
+        if not self.needles:
+            return positions
         if self.unmatchable:
-            return False
-        return all(needle in casefolded_text for needle in self.needles)
+            return []
+        if len(self.needles) == 1:
+            (needle,) = self.needles
+            return [i for i in positions if needle in texts[i].casefold()]
+        needles = self.needles
+        return [
+            i
+            for i in positions
+            for haystack in (texts[i].casefold(),)
+            if all(needle in haystack for needle in needles)
+        ]
+
+    def matches(self, text: str) -> bool:
+        """Whether one text holds every term."""
+        return bool(self.matching([0], [text]))
