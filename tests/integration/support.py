@@ -46,6 +46,19 @@ LIST_FIELDS = [
 ]
 DETAIL_FIELDS = [*LIST_FIELDS, "description", "images_data", "meta"]
 
+IMAGE_FIELDS = [
+    "id",
+    "type",
+    "name",
+    "size",
+    "human_readable_size",
+    "f",
+    "width",
+    "height",
+    "mode",
+    "thumbnails",
+]
+
 
 # --- DynamoDB requests -------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ import pytest
 from portfolio.api.schemas import PortfolioPage
 from tests.integration.support import (
     EXECUTE_API_HOST,
+    IMAGE_FIELDS,
     LIST_FIELDS,
     MEDIA_BASE,
     as_served,
@@ -78,20 +79,6 @@ def test_pages_validate_against_the_published_response_model() -> None:
 
     for page in pages:
         PortfolioPage.model_validate(page.body)
-
-
-IMAGE_FIELDS = [
-    "id",
-    "type",
-    "name",
-    "size",
-    "human_readable_size",
-    "f",
-    "width",
-    "height",
-    "mode",
-    "thumbnails",
-]
 
 
 def _images(item: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from portfolio.api.schemas import PortfolioDetail
-from tests.integration.support import DETAIL_FIELDS, MEDIA_BASE, as_served, call, catalogue
+from tests.integration.support import DETAIL_FIELDS, IMAGE_FIELDS, MEDIA_BASE, as_served, call, catalogue
 from tests.support.catalogue import fixture_portfolios
 
 pytestmark = pytest.mark.integration
@@ -54,18 +54,7 @@ def test_the_gallery_is_in_gallery_order_not_id_order() -> None:
 
     assert [picture["id"] for picture in body["images_data"]] == [112, 107, 119]
     first = body["images_data"][0]
-    assert list(first) == [
-        "id",
-        "type",
-        "name",
-        "size",
-        "human_readable_size",
-        "f",
-        "width",
-        "height",
-        "mode",
-        "thumbnails",
-    ]
+    assert list(first) == IMAGE_FIELDS
     assert first["f"] == f"{MEDIA_BASE}/core_media/2025/07/15/shot_008.png"
     assert (first["size"], first["human_readable_size"]) == (3391490, "3.23 MB")
 

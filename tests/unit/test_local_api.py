@@ -11,6 +11,7 @@ import pytest
 from portfolio.infra.template import ApiRoute
 from portfolio.local.api import ApiFront, AuthorizerSpec
 from portfolio.local.proxy import ApiStage, HttpRequest
+from tests.support.local import FakeFunction
 
 pytestmark = pytest.mark.unit
 
@@ -48,19 +49,6 @@ ALLOW_ALL = {
     },
     "context": {"user_id": "7", "is_admin": "true"},
 }
-
-
-class FakeFunction:
-    def __init__(self, name: str, answer: Any) -> None:
-        self.name = name
-        self.answer = answer
-        self.events: list[dict[str, Any]] = []
-
-    def invoke(self, event: dict[str, Any]) -> Any:
-        self.events.append(event)
-        if isinstance(self.answer, Exception):
-            raise self.answer
-        return self.answer
 
 
 def _route(path: str, function: str = "Read", *, auth_none: bool = False) -> ApiRoute:

@@ -18,6 +18,7 @@ from portfolio.infra.template import ApiRoute, default_stack
 from portfolio.local.api import ApiFront, AuthorizerSpec
 from portfolio.local.compression import compress_reply, negotiated_coding
 from portfolio.local.proxy import ApiStage, HttpReply, HttpRequest
+from tests.support.local import FakeFunction
 
 pytestmark = pytest.mark.unit
 
@@ -57,19 +58,6 @@ TEMPLATE: dict[str, Any] = {
 STAGE = ApiStage(api_id="abcdef1234", stage="Prod", account_id="123456789012", region="us-east-1")
 BIG = json.dumps({"results": ["x" * 20] * 10})  # 250 bytes: over the template's 100
 SMALL = '{"ok":true}'
-
-
-class FakeFunction:
-    def __init__(self, name: str, answer: Any) -> None:
-        self.name = name
-        self.answer = answer
-        self.events: list[dict[str, Any]] = []
-
-    def invoke(self, event: dict[str, Any]) -> Any:
-        self.events.append(event)
-        if isinstance(self.answer, Exception):
-            raise self.answer
-        return self.answer
 
 
 def _route(method: str, *, auth_none: bool = False) -> ApiRoute:
