@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from portfolio.config import settings
 from portfolio.data import portfolios as store
@@ -44,9 +43,6 @@ class PortfolioPage:
             separators=(",", ":"),
         )
         return f'{head[:-1]},"results":[{",".join(self.results)}]}}'
-
-    def as_dict(self) -> dict[str, Any]:
-        return json.loads(self.json())
 
 
 def portfolio_list(*, params: Mapping[str, str], url: RequestUrl) -> PortfolioPage:

@@ -1,8 +1,10 @@
 """How portfolios look in the API: field names and order, timestamps, sizes, media URLs.
 
-Documents are rendered when the catalogue is written (``render_document``) and stored with
-storage keys where the API shows URLs; a request only swaps keys for URLs
-(``with_media_urls``), so the media base URL can change without rewriting anything.
+Documents are rendered when the catalogue is written (``render_document``) and stored as
+JSON text with storage keys where the API shows URLs (``document_text``); a request only
+prefixes the keys with the media base URL (``document_text_with_media_urls``), so the base
+can change without rewriting anything. ``with_media_urls`` states the same on a parsed
+document (the tests hold the two equal).
 """
 
 from __future__ import annotations
