@@ -101,6 +101,24 @@ def test_a_failed_upload_is_never_attached(bucket: str) -> None:
     assert retrieve() == before
 
 
+def test_metadata_in_an_unknown_charset_or_with_huge_ids_still_ends_in_a_ready_record(bucket: str) -> None:
+    # Given an upload whose name is an RFC 2047 word in a charset Python does not know, and
+    # whose attachments name an id DynamoDB cannot hold beside a good one
+    metadata = {"name": "=?x-nope?q?Team_photo?=", "attach": f"cover:{'9' * 39},gallery:{PORTFOLIO}"}
+    etag = support.put_upload(bucket, "uploads/d/team.jpg", support.jpeg(), metadata)
+    before = retrieve()
+    # When it is processed
+    (outcome,) = handle(support.s3_event(bucket, "uploads/d/team.jpg", etag))
+    # Then it is ready, named from the word's text, the good attachment made and the bad one reported
+    assert outcome["status"] == "ready"
+    assert outcome["attached"] == [f"gallery:{PORTFOLIO}"]
+    assert len(outcome["attach_problems"]) == 1
+    assert served_image(outcome["media_id"])["name"] == "Team photo"
+    after = retrieve()
+    assert after["image_data"] == before["image_data"]
+    assert after["images_data"][-1]["name"] == "Team photo"
+
+
 # --- the function's role covers what it does -------------------------------------------------------
 
 _ACCOUNT = "123456789012"

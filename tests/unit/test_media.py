@@ -135,6 +135,28 @@ def test_rfc_2047_values_are_decoded() -> None:
 
 
 @pytest.mark.parametrize(
+    ("value", "decoded"),
+    [
+        ("=?x-nope?q?abc?=", "abc"),  # a charset Python does not know: read as UTF-8
+        ("=?utf-8*en?q?caf=C3=A9?=", "café"),  # RFC 2231 language suffix
+        ("=?x-nope?b?2LnaqdizINmF2YY=?=", "عکس من"),
+        ("=?latin-1?q?caf=E9?=", "café"),
+        ("=?utf-8?b?!!!?=", ""),  # nothing decodable: no name, the file name is used
+    ],
+)
+def test_any_rfc_2047_charset_decodes_without_error(value: str, decoded: str) -> None:
+    assert decode_metadata_text(value) == decoded
+
+
+@given(st.text(max_size=60))
+def test_no_metadata_value_raises(value: str) -> None:
+    # Given any text an uploader can set, shaped or not as an RFC 2047 word
+    for candidate in (value, f"=?{value}?q?abc?=", f"=?utf-8?q?{value}?=", f"=?{value}?b?YWJj?="):
+        # When it is parsed as the name and the attachments, Then it never raises
+        UploadMetadata.parse({"name": candidate, "attach": candidate})
+
+
+@pytest.mark.parametrize(
     ("value", "attachments", "problems"),
     [
         ("cover:148", [Attachment(AttachTarget.COVER, 148)], 0),
@@ -152,6 +174,9 @@ def test_rfc_2047_values_are_decoded() -> None:
         ("", [], 0),
         ("poster:1,cover:x,cover:-2,cover:0,cover:١", [], 5),
         ("cover:7,nonsense", [Attachment(AttachTarget.COVER, 7)], 1),
+        # ids a signed 64-bit integer cannot hold (DynamoDB refuses 39+ digits after the record is saved)
+        (f"cover:{2**63 - 1}", [Attachment(AttachTarget.COVER, 2**63 - 1)], 0),
+        (f"cover:{2**63},tag:{'9' * 39}", [], 2),
     ],
 )
 def test_attachments_are_parsed_item_by_item(

@@ -28,6 +28,7 @@ Rules kept here:
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import email.header
 import hashlib
@@ -55,7 +56,7 @@ from portfolio.domain.catalogue import (
     AttachTarget,
     attach_media,
 )
-from portfolio.domain.records import IMAGE_TYPE, MediaRecord, ThumbnailRecord
+from portfolio.domain.records import IMAGE_TYPE, MAX_RECORD_ID, MediaRecord, ThumbnailRecord
 from portfolio.imaging import ImageRejected, RejectionReason, ThumbnailSet, make_thumbnails
 from portfolio.observability import MetricUnit, logger, metrics, tracer
 
@@ -178,14 +179,25 @@ def encode_metadata_text(text: str) -> str:
     return quote(text, safe=" ")
 
 
+def _decode_word(part: bytes | str, charset: str | None) -> str:
+    """One RFC 2047 word as text. The charset comes from the uploader: an RFC 2231 language
+    suffix (``utf-8*en``) is dropped, and a charset Python does not know is read as UTF-8
+    with replacement characters, so no metadata value can fail an upload."""
+    if isinstance(part, str):
+        return part
+    name = (charset or "").partition("*")[0] or "utf-8"
+    try:
+        codecs.lookup(name)
+    except (LookupError, ValueError):  # ValueError: a NUL in the name
+        name = "utf-8"
+    return part.decode(name, "replace")
+
+
 def decode_metadata_text(value: str) -> str:
     value = value.strip()
     if value.startswith("=?") and value.endswith("?="):
         words = email.header.decode_header(value)
-        return "".join(
-            part.decode(charset or "utf-8", "replace") if isinstance(part, bytes) else part
-            for part, charset in words
-        ).strip()
+        return "".join(_decode_word(part, charset) for part, charset in words).strip()
     return unquote(value).strip()
 
 
@@ -214,8 +226,11 @@ def parse_attachments(value: str) -> tuple[tuple[Attachment, ...], tuple[str, ..
             problems.append(f"{item!r}: the target must be one of {choices}")
             continue
         raw_id = raw_id.strip()
-        if not (raw_id.isascii() and raw_id.isdigit() and int(raw_id) > 0):
-            problems.append(f"{item!r}: the id must be a positive integer")
+        # (The length first: int() refuses over 4,300 digits.)
+        if not (
+            raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 19 and 0 < int(raw_id) <= MAX_RECORD_ID
+        ):
+            problems.append(f"{item!r}: the id must be a positive integer up to {MAX_RECORD_ID}")
             continue
         attachment = Attachment(target, int(raw_id))
         if attachment in attachments:

@@ -19,11 +19,9 @@ from portfolio.domain.errors import InvalidLookup, PortfolioNotFound
 from portfolio.domain.listing import card_fields, card_matches, parse_list_query, select_positions
 from portfolio.domain.pagination import RequestUrl, next_link, previous_link
 from portfolio.domain.planner import plan_card_read
+from portfolio.domain.records import MAX_RECORD_ID
 from portfolio.domain.rendering import document_text_with_media_urls, merged_object_text
 from portfolio.observability import MetricUnit, metrics
-
-# Ids are positive and fit DynamoDB's numbers; anything else cannot name a portfolio.
-_MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +90,7 @@ def portfolio_retrieve(*, raw_id: str, params: Mapping[str, str]) -> str:
     """
     query = parse_list_query(params)
     portfolio_id = parse_portfolio_id(raw_id)
-    if not 0 < portfolio_id <= _MAX_ID:
+    if not 0 < portfolio_id <= MAX_RECORD_ID:
         raise PortfolioNotFound(raw_id)
     card = store.get_card(portfolio_id)
     if card is None or not card_matches(CardColumns([card]), query):

@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 
 IMAGE_TYPE = "image"
 
+# Ids are positive and fit a signed 64-bit integer (Django's BigAutoField), hence DynamoDB's
+# 38-digit numbers: a larger number cannot name a record, and DynamoDB refuses one with 39+
+# digits (after anything written before it).
+MAX_RECORD_ID = 2**63 - 1
+
 
 @dataclass(frozen=True, slots=True)
 class ThumbnailRecord:
