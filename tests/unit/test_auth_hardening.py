@@ -107,3 +107,34 @@ def test_the_header_name_is_case_insensitive() -> None:
     event["headers"]["authorization"] = "token nope"
     # Then it is read (and refused for the key, not for a missing header)
     assert refusal_for(event).failure is AuthFailure.INVALID_TOKEN
+
+
+@pytest.mark.parametrize(
+    ("values", "failure"),
+    [
+        pytest.param(["Token " + "0" * 40, "Token " + "1" * 40], AuthFailure.CONTAINS_SPACES, id="two keys"),
+        pytest.param(["Token", "0" * 40], AuthFailure.NOT_PROVIDED, id="keyword and key apart"),
+        pytest.param(["Token " + "0" * 40, ""], AuthFailure.INVALID_TOKEN, id="a key and an empty value"),
+    ],
+)
+def test_more_than_one_authorization_value_never_authenticates(
+    values: list[str], failure: AuthFailure
+) -> None:
+    # Given a request with several Authorization headers, the last one alone well formed
+    event = load_event("authorizer_request")
+    event["headers"]["Authorization"] = values[-1]
+    event["multiValueHeaders"] = {"authorization": values}
+    # When the authorizer decides, Then it reads them joined, as the original's server does,
+    # and refuses before any lookup
+    assert refusal_for(event).failure is failure
+
+
+@pytest.mark.parametrize(
+    "multi_value_headers",
+    [["Authorization"], {"Authorization": "Token x"}, {"Authorization": [1]}],
+    ids=["a list", "a value not in a list", "a value not text"],
+)
+def test_malformed_multi_value_headers_are_refused(multi_value_headers: Any) -> None:
+    event = load_event("authorizer_request")
+    event["multiValueHeaders"] = multi_value_headers
+    assert refusal_for(event).failure is AuthFailure.MALFORMED_EVENT

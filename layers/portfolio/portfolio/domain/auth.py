@@ -306,7 +306,29 @@ def read_authorizer_request(event: Any) -> AuthorizerRequest:
     authorization = APIGatewayAuthorizerRequestEvent(dict(event)).headers.get("Authorization")
     if authorization is not None and not isinstance(authorization, str):
         raise NotAuthenticated(AuthFailure.MALFORMED_EVENT)
+    values = _authorization_values(event.get("multiValueHeaders"))
+    if len(values) > 1:
+        # `headers` holds only the last of several values, and API Gateway caches the decision
+        # by it. The original's server joins repeated headers with commas (gunicorn, WSGI), so
+        # DRF reads them as one value; so does this, and no comma-joined value is a valid key.
+        authorization = ",".join(values)
     return AuthorizerRequest(method_arn=method_arn, authorization=authorization)
+
+
+def _authorization_values(multi_value_headers: Any) -> list[str]:
+    """Every Authorization value a REQUEST event lists, whatever the case of the name."""
+    if multi_value_headers is None:
+        return []
+    if not isinstance(multi_value_headers, Mapping):
+        raise NotAuthenticated(AuthFailure.MALFORMED_EVENT)
+    values: list[str] = []
+    for name, listed in multi_value_headers.items():
+        if not isinstance(name, str) or name.lower() != "authorization":
+            continue
+        if not isinstance(listed, list) or not all(isinstance(value, str) for value in listed):
+            raise NotAuthenticated(AuthFailure.MALFORMED_EVENT)
+        values.extend(listed)
+    return values
 
 
 def _count(name: str) -> None:
