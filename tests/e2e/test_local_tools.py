@@ -156,3 +156,26 @@ def test_a_taken_port_is_reported_and_nothing_is_left_running(option: str) -> No
     assert result.returncode == 2
     assert "cannot start" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("arguments", [("token", "list"), ("seed-demo", "--count", "1")])
+def test_a_command_without_the_stacks_environment_says_what_to_do_without_a_traceback(
+    tmp_path: Path, arguments: tuple[str, ...]
+) -> None:
+    # Given a new shell: no endpoint, no credentials, no stack variables
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "AWS_EC2_METADATA_DISABLED": "true",  # no instance-metadata probe for credentials
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+    }
+    # When a command that needs the stack is run
+    result = subprocess.run(
+        [str(PORTFOLIO), *arguments], env=environment, capture_output=True, text=True, timeout=60, check=False
+    )
+    # Then it fails with one message that says how to point it at the stack
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "make serve" in result.stderr
+    assert ". ./.local.env" in result.stderr

@@ -228,3 +228,26 @@ def test_racing_authorizers_write_last_used_once() -> None:
     revoke_token(token.token_id)
     assert store.record_token_use(token.key_hash, now=30_000, cutoff=30_000) is False
     assert store.get_token(token.key_hash) is None
+
+
+def test_noting_a_use_writes_only_last_used_and_reads_nothing_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a token, and every DynamoDB request the authorizer sends recorded
+    from botocore.client import BaseClient
+
+    issued = key_for("editor", is_superuser=True)
+    sent: list[tuple[str, dict[str, Any]]] = []
+    original = BaseClient._make_api_call
+
+    def recording(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        sent.append((operation, params))
+        return original(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", recording)
+    # When a call notes its use
+    authorize(request_with(f"Token {issued}"), now=40_000)
+    # Then its one write sets last_used_at alone and asks for nothing back, as the role's
+    # condition (dynamodb:Attributes, dynamodb:ReturnValues) demands
+    (update,) = [params for operation, params in sent if operation == "UpdateItem"]
+    assert update.get("ReturnValues", "NONE") == "NONE"
+    assert set(update["ExpressionAttributeNames"].values()) <= {"key_hash", "last_used_at"}
+    assert update["UpdateExpression"].startswith("SET ")

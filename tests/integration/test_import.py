@@ -197,3 +197,64 @@ def test_a_file_changing_a_stored_media_record_is_refused(
     assert portfolio_cli(["import", str(_write(tmp_path, [item]))]) == 2
     assert f"media {item['image_data']['id']} differs from the stored one" in capsys.readouterr().err
     assert _table_contents() == before
+
+
+def test_a_portfolio_too_large_for_dynamodb_is_refused_before_anything_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the shared data set imported, and a file renaming an employer beside a portfolio
+    # whose description is over DynamoDB's 400 KB item limit
+    assert portfolio_cli(["import", str(FIXTURE)]) == 0
+    before = _table_contents()
+    items = fixture_portfolios()
+    renamed = next(item for item in items if (item["employer_data"] or {}).get("id") == 4)
+    renamed["employer_data"]["name"] = "Divar (renamed)"
+    huge = next(item for item in items if item["id"] != renamed["id"])
+    huge["description"] = "ک" * 210_000  # 420,000 bytes of UTF-8
+    # When it is imported
+    status = portfolio_cli(["import", str(_write(tmp_path, [renamed, huge]))])
+    # Then it is refused with a message naming the portfolio and its size, no traceback, and
+    # nothing changed (the employer keeps its name everywhere)
+    assert status == 2
+    error = capsys.readouterr().err
+    assert f"portfolio {huge['id']}: its stored form would be" in error
+    assert "Traceback" not in error
+    assert _table_contents() == before
+
+
+def test_a_re_run_repairs_what_an_interrupted_import_left_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the shared data set, in which employer 4 is shown by several portfolios
+    from portfolio.data import catalogue as store
+
+    assert portfolio_cli(["import", str(FIXTURE)]) == 0
+    items = fixture_portfolios()
+    holders = [item["id"] for item in items if (item["employer_data"] or {}).get("id") == 4]
+    renamed = next(item for item in items if item["id"] == holders[0])
+    renamed["employer_data"]["name"] = "Divar (renamed)"
+    path = _write(tmp_path, [renamed])
+    # And an import renaming it that fails after the employer is saved (DynamoDB unreachable)
+    real_save = store.save_portfolios
+
+    def unreachable(*_: Any, **__: Any) -> None:
+        from pynamodb.exceptions import TransactWriteError
+
+        raise TransactWriteError("Failed to write transaction items: Could not connect to the endpoint URL")
+
+    monkeypatch.setattr(store, "save_portfolios", unreachable)
+    status = portfolio_cli(["import", str(path)])
+    # Then the command says what failed, without a traceback
+    assert status == 1
+    error = capsys.readouterr().err
+    assert "Could not connect to the endpoint URL" in error
+    assert "Traceback" not in error
+    # When it is run again once DynamoDB answers
+    monkeypatch.setattr(store, "save_portfolios", real_save)
+    assert portfolio_cli(["import", str(path)]) == 0
+    # Then every portfolio that shows the employer shows the new name (none left stale)
+    for pid in holders:
+        status, body = _get(f"/api/portfolios/{pid}/")
+        assert body["employer_data"]["name"] == "Divar (renamed)", pid
+    _, page = _get("/api/portfolios/?search=renamed&limit=100")
+    assert sorted(item["id"] for item in page["results"]) == sorted(holders)

@@ -159,7 +159,7 @@ def test_the_authorizer_reads_only_its_two_tables_and_writes_only_tokens() -> No
     granted = {
         (resource["Fn::GetAtt"][0], action)
         for statement in policy["Statement"]
-        for action in statement["Action"]
+        for action in _listed(statement["Action"])
         for resource in statement["Resource"]
         if statement["Effect"] == "Allow"
     }
@@ -169,6 +169,17 @@ def test_the_authorizer_reads_only_its_two_tables_and_writes_only_tokens() -> No
         ("TokensTable", "dynamodb:GetItem"),
         ("TokensTable", "dynamodb:UpdateItem"),
     }
+    # And its update may touch only last_used_at (beside the key) and return nothing
+    (update,) = [s for s in policy["Statement"] if "dynamodb:UpdateItem" in _listed(s["Action"])]
+    assert _listed(update["Action"]) == ["dynamodb:UpdateItem"]
+    assert update["Condition"] == {
+        "ForAllValues:StringEquals": {"dynamodb:Attributes": ["key_hash", "last_used_at"]},
+        "StringEqualsIfExists": {"dynamodb:ReturnValues": ["NONE"]},
+    }
+
+
+def _listed(value: str | list[str]) -> list[str]:
+    return value if isinstance(value, list) else [value]
 
 
 def test_the_authorizer_handler_exists_and_its_dynamodb_calls_end_before_its_timeout() -> None:

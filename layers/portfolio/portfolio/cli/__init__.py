@@ -10,8 +10,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
+
+from boto3.exceptions import Boto3Error
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+)
+from pynamodb.exceptions import PynamoDBException
 
 # Command modules, in the order `portfolio --help` lists them.
 COMMAND_MODULES = (
@@ -44,4 +55,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except AWS_ERRORS as error:
+        sys.stderr.write(f"portfolio {args.command}: {aws_failure(error)}\n")
+        return 1
     return int(result or 0)
+
+
+# What a command's AWS calls raise when the stack cannot be reached or refuses a call.
+AWS_ERRORS: tuple[type[Exception], ...] = (PynamoDBException, BotoCoreError, ClientError, Boto3Error)
+
+LOCAL_STACK_HINT = (
+    "no AWS endpoint or credentials in this shell? For the local stack run `make serve`, then in "
+    "this shell `set -a; . ./.local.env; set +a`; for a deployed stack, set AWS credentials, "
+    "AWS_REGION and the table and bucket names of its outputs (README, Environment)."
+)
+
+
+def aws_failure(error: Exception) -> str:
+    """One paragraph for a failed AWS call: what failed, and a hint when the cause is likely
+    a shell without the stack's environment (no endpoint, no credentials, no such table)."""
+    cause = error.__cause__ if isinstance(error, PynamoDBException) and error.__cause__ else error
+    message = f"an AWS call failed: {error}"
+    likely_unconfigured = isinstance(cause, NoCredentialsError | EndpointConnectionError | NoRegionError) or (
+        isinstance(cause, ClientError)
+        and cause.response.get("Error", {}).get("Code") in ("ResourceNotFoundException", "NoSuchBucket")
+    )
+    if likely_unconfigured or (not os.environ.get("AWS_ENDPOINT_URL") and "credentials" in str(error)):
+        message += f"\n{LOCAL_STACK_HINT}"
+    return message

@@ -15,7 +15,7 @@ from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, PynamoDBExc
 from pynamodb.expressions.update import Action
 
 from portfolio.data.catalogue import allocate_ids
-from portfolio.data.models import TokenModel, UserModel
+from portfolio.data.models import TokenModel, UserModel, update_attributes
 
 # Sequence (SequencesTable) that hands out user ids.
 USER_SEQUENCE = "user"
@@ -98,7 +98,8 @@ def record_token_use(key_hash: str, *, now: int, cutoff: int) -> bool:
     the token still exists). One conditional write: of concurrent authorizers noting the same
     use, one writes. True when this call wrote."""
     try:
-        TokenModel(key_hash=key_hash).update(
+        update_attributes(
+            TokenModel(key_hash=key_hash),
             actions=[TokenModel.last_used_at.set(now)],
             condition=TokenModel.key_hash.exists()
             & (TokenModel.last_used_at.does_not_exist() | (TokenModel.last_used_at <= cutoff)),

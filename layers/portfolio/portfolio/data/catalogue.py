@@ -7,12 +7,16 @@ its document).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from portfolio.data.models import (
     EmployerModel,
@@ -23,6 +27,7 @@ from portfolio.data.models import (
     SequenceModel,
     TagModel,
     ThumbnailMap,
+    update_attributes,
 )
 from portfolio.domain.cards import Card
 from portfolio.domain.records import (
@@ -196,10 +201,11 @@ def _save_referenced(
     references: Mapping[int, set[int]],
 ) -> set[int]:
     """Save shared records (employers, tags or links) with their referencing portfolios
-    united with those already stored. Returns the portfolios whose documents showed a
-    stored version of a record that this write changes (they need re-rendering)."""
+    united with those already stored. Returns the stored portfolios that show any of these
+    records, changed or not: an earlier, interrupted write may have changed a record without
+    re-rendering them (the caller re-renders those that differ)."""
     existing = {int(stored.id): stored for stored in _batch_get(model, [int(item.id) for item in items])}
-    stale: set[int] = set()
+    showing: set[int] = set()
     for item in items:
         item_id = int(item.id)
         referencing = set(references.get(item_id, ()))
@@ -207,16 +213,10 @@ def _save_referenced(
         if stored is not None:
             before = {int(pid) for pid in (stored.portfolio_ids or ())}
             referencing |= before
-            if _content(stored) != _content(item):
-                stale |= before
+            showing |= before
         item.portfolio_ids = set[float](referencing) or None
     _save_all(model, items)
-    return stale
-
-
-def _content(item: _ReferencedModel) -> dict[str, Any]:
-    values = item.attribute_values
-    return {name: value for name, value in values.items() if name != "portfolio_ids"}
+    return showing
 
 
 def save_employers(records: Iterable[EmployerRecord], references: Mapping[int, set[int]]) -> set[int]:
@@ -256,11 +256,26 @@ def set_record_image(kind: str, record_id: int, image_id: int) -> set[int]:
         item = model.get(record_id)
     except DoesNotExist as exc:
         raise LookupError(f"{kind} {record_id}") from exc
-    item.update(actions=[model.image_id.set(image_id)])
+    try:
+        # Only image_id: an update concurrent with others (an import, another upload) keeps
+        # their changes to the record's other attributes.
+        update_attributes(item, actions=[model.image_id.set(image_id)], condition=model.id.exists())
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise LookupError(f"{kind} {record_id}") from exc
+        raise
     return {int(pid) for pid in (item.portfolio_ids or ())}
 
 
 # --- portfolios --------------------------------------------------------------------------------
+
+# TransactWriteItems takes at most 100 actions and 4 MB: a portfolio is two (document, card).
+_TRANSACTION_ACTIONS = 100
+_TRANSACTION_BYTES = 3_500_000
+# DynamoDB's item size limit (names and values, UTF-8), less room for the revision.
+MAX_ITEM_BYTES = 400 * 1024 - 64
+# Unconditional transactions that meet another one on the same items are tried again.
+_TRANSACTION_ATTEMPTS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,41 +288,184 @@ class PortfolioWrite:
     card: Card
 
 
-def save_portfolios(writes: Iterable[PortfolioWrite]) -> None:
-    writes = list(writes)
-    _save_all(
-        PortfolioDocumentModel,
-        (
-            PortfolioDocumentModel(
-                id=w.record.id,
-                source=source_json(w.record),
-                summary=document_text(w.summary),
-                detail=document_text(w.detail),
-            )
-            for w in writes
-        ),
+@dataclass(frozen=True, slots=True)
+class StoredPortfolio:
+    """A portfolio's source record as stored, with its rendered texts and the revision that a
+    conditional write expects (None: written before revisions existed)."""
+
+    record: PortfolioRecord
+    summary: str
+    detail: str
+    revision: int | None
+
+
+class WriteConflict(RuntimeError):
+    """Another writer changed these portfolios since they were read: read them again."""
+
+    def __init__(self, portfolio_ids: set[int]) -> None:
+        super().__init__(f"portfolios changed meanwhile: {sorted(portfolio_ids)}")
+        self.portfolio_ids = portfolio_ids
+
+
+def _document_model(write: PortfolioWrite) -> PortfolioDocumentModel:
+    document = PortfolioDocumentModel(
+        id=write.record.id,
+        source=source_json(write.record),
+        summary=document_text(write.summary),
+        detail=document_text(write.detail),
     )
-    _save_all(
-        PortfolioCardModel,
-        (
-            PortfolioCardModel(
-                id=w.card.id,
-                created_at_us=w.card.created_at_us,
-                updated_at_us=w.card.updated_at_us,
-                employer_id=w.card.employer_id,
-                text=w.card.text,
-                numbers=w.card.numbers,
-            )
-            for w in writes
-        ),
+    document.revision = _revision(document)
+    return document
+
+
+def _revision(document: PortfolioDocumentModel) -> int:
+    """A digest of what the document holds. A writer's condition "the revision I read" thus
+    means "the content I read": the same content written again (a re-import) changes nothing,
+    and any other change fails the condition."""
+    text = json.dumps([document.source, document.summary, document.detail], ensure_ascii=False)
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest()) >> 2
+
+
+def _card_model(write: PortfolioWrite) -> PortfolioCardModel:
+    return PortfolioCardModel(
+        id=write.card.id,
+        created_at_us=write.card.created_at_us,
+        updated_at_us=write.card.updated_at_us,
+        employer_id=write.card.employer_id,
+        text=write.card.text,
+        numbers=write.card.numbers,
     )
+
+
+def _item_bytes(model: Model) -> int:
+    """An item's size as DynamoDB counts it (attribute names and values, UTF-8), numbers
+    counted at their largest (21 bytes)."""
+    size = 0
+    for name, value in model.serialize().items():
+        size += len(name.encode())
+        for kind, raw in value.items():
+            size += 21 if kind == "N" else len(str(raw).encode())
+    return size
+
+
+def oversized_portfolios(writes: Iterable[PortfolioWrite]) -> dict[int, int]:
+    """Portfolios whose document or card would exceed DynamoDB's item size: id -> bytes."""
+    found = {}
+    for write in writes:
+        size = max(_item_bytes(_document_model(write)), _item_bytes(_card_model(write)))
+        if size > MAX_ITEM_BYTES:
+            found[write.record.id] = size
+    return found
+
+
+def _transaction_chunks(writes: Sequence[PortfolioWrite]) -> Iterator[list[PortfolioWrite]]:
+    chunk: list[PortfolioWrite] = []
+    chunk_bytes = 0
+    for write in writes:
+        size = _item_bytes(_document_model(write)) + _item_bytes(_card_model(write))
+        if chunk and (len(chunk) * 2 + 2 > _TRANSACTION_ACTIONS or chunk_bytes + size > _TRANSACTION_BYTES):
+            yield chunk
+            chunk, chunk_bytes = [], 0
+        chunk.append(write)
+        chunk_bytes += size
+    if chunk:
+        yield chunk
+
+
+def _connection() -> Connection:
+    meta = PortfolioDocumentModel.Meta
+    return Connection(
+        region=meta.region,
+        read_timeout_seconds=meta.read_timeout_seconds,
+        connect_timeout_seconds=meta.connect_timeout_seconds,
+        max_retry_attempts=meta.max_retry_attempts,
+    )
+
+
+def _transact(chunk: Sequence[PortfolioWrite], expected: Mapping[int, int | None] | None) -> bool:
+    """Write a chunk's documents and cards in one transaction; False when a condition failed
+    or another transaction held the items (nothing of the chunk is written then)."""
+    try:
+        with TransactWrite(connection=_connection()) as transaction:
+            for write in chunk:
+                condition = None
+                if expected is not None:
+                    revision = expected.get(write.record.id)
+                    condition = (
+                        PortfolioDocumentModel.revision.does_not_exist()
+                        if revision is None
+                        else PortfolioDocumentModel.revision == revision
+                    )
+                transaction.save(_document_model(write), condition=condition)
+                transaction.save(_card_model(write))
+    except TransactWriteError as error:
+        if _is_conflict(error):
+            return False
+        raise
+    return True
+
+
+_CONFLICT_REASONS = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
+
+
+def _is_conflict(error: TransactWriteError) -> bool:
+    """Whether a transaction was cancelled only by a failed condition or by another
+    transaction on the same items (not by an error)."""
+    if error.cause_response_code != "TransactionCanceledException":
+        return False
+    reasons = [reason for reason in error.cancellation_reasons if reason is not None]
+    return bool(reasons) and all(reason.code in _CONFLICT_REASONS for reason in reasons)
+
+
+def save_portfolios(
+    writes: Iterable[PortfolioWrite], *, expected: Mapping[int, int | None] | None = None
+) -> None:
+    """Store each portfolio's document and card together (one transaction for up to 50
+    portfolios): a reader never sees a card that disagrees with its document.
+
+    With ``expected`` (portfolio id -> the revision read), a portfolio is written only if its
+    document still holds that revision; ``WriteConflict`` then names those that did not (the
+    others are written). Without it, every write replaces what is stored.
+
+    Raises ``TransactWriteError`` for any other failure (errors, not conflicts).
+    """
+    conflicts: set[int] = set()
+    for chunk in _transaction_chunks(list(writes)):
+        if expected is not None:
+            if not _transact(chunk, expected):
+                conflicts.update(write.record.id for write in chunk)
+            continue
+        for _ in range(_TRANSACTION_ATTEMPTS - 1):
+            if _transact(chunk, None):
+                break
+        else:
+            with TransactWrite(connection=_connection()) as transaction:  # the last try raises
+                for write in chunk:
+                    transaction.save(_document_model(write))
+                    transaction.save(_card_model(write))
+    if conflicts:
+        raise WriteConflict(conflicts)
+
+
+def load_portfolios(ids: Iterable[int]) -> dict[int, StoredPortfolio]:
+    """The stored portfolios among ``ids`` (strongly consistent reads)."""
+    found = {}
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), _BATCH_GET_LIMIT):
+        for document in PortfolioDocumentModel.batch_get(
+            unique[start : start + _BATCH_GET_LIMIT], consistent_read=True
+        ):
+            found[int(document.id)] = StoredPortfolio(
+                record=source_record(document.source),
+                summary=document.summary,
+                detail=document.detail,
+                revision=_optional_int(document.revision),
+            )
+    return found
 
 
 def load_portfolio_records(ids: Iterable[int]) -> dict[int, PortfolioRecord]:
-    return {
-        int(document.id): source_record(document.source)
-        for document in _batch_get(PortfolioDocumentModel, ids)
-    }
+    return {portfolio_id: stored.record for portfolio_id, stored in load_portfolios(ids).items()}
 
 
 # --- sequences -------------------------------------------------------------------------------

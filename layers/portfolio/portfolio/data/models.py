@@ -18,7 +18,9 @@ from pynamodb.attributes import (
     NumberSetAttribute,
     UnicodeAttribute,
 )
-from pynamodb.constants import STRING
+from pynamodb.constants import NONE, STRING
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
@@ -49,6 +51,16 @@ class CompactJSONAttribute(Attribute[Any]):
 
     def deserialize(self, value: str) -> Any:
         return json.loads(value)
+
+
+def update_attributes(item: Model, *, actions: list[Action], condition: Condition | None = None) -> None:
+    """UpdateItem that returns nothing. ``Model.update`` asks for ALL_NEW, which an IAM policy
+    limiting a role to some attributes (``dynamodb:Attributes`` with ``dynamodb:ReturnValues``)
+    refuses: the caller would read every attribute of the item. Raises ``UpdateError``."""
+    hash_key, range_key = item._get_hash_range_key_serialized_values()
+    item._get_connection().update_item(
+        hash_key, range_key=range_key, actions=actions, condition=condition, return_values=NONE
+    )
 
 
 # --- Portfolio cards ---------------------------------------------------------------------
@@ -128,6 +140,10 @@ class PortfolioDocumentModel(Model):
     # Rendered JSON text (see portfolio.domain.rendering.document_text), served as is.
     summary = UnicodeAttribute()
     detail = UnicodeAttribute()
+    # A digest of the content: a writer that read the document writes it back only if it
+    # still holds the revision it read (portfolio.data.catalogue.save_portfolios). Absent on
+    # documents written before revisions existed.
+    revision = NumberAttribute(attr_name="r", null=True)
 
 
 # --- Shared records ----------------------------------------------------------------------

@@ -9,9 +9,10 @@ reads then need one request per page and one per portfolio, whatever a portfolio
 from __future__ import annotations
 
 import dataclasses
+import random
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -19,7 +20,7 @@ from portfolio.data import catalogue as store
 from portfolio.domain.cards import encode_card
 from portfolio.domain.import_format import ImportError_, ImportSet
 from portfolio.domain.records import EmployerRecord, LinkRecord, MediaRecord, PortfolioRecord, TagRecord
-from portfolio.domain.rendering import render_document
+from portfolio.domain.rendering import document_text, render_document
 
 MEDIA_SEQUENCE = "media"
 THUMBNAIL_SEQUENCE = "thumbnail"
@@ -53,11 +54,26 @@ def _writes(
 
 def import_catalogue(data: ImportSet) -> ImportSummary:
     """Write a validated data set, ids preserved. Importing the same set again changes
-    nothing. Every document is rendered before the first write, so a reference problem
-    stops the import before it writes anything."""
+    nothing, and repairs what an interrupted import left behind.
+
+    Everything that can refuse the set (a reference problem, a media record that differs from
+    the stored one, a document over DynamoDB's item size) is checked before the first write.
+    Portfolios outside the set that show one of its employers, tags or links are re-rendered
+    when their documents differ from what the stored records render (a re-run after a
+    failure finds the records already changed, and still repairs their documents).
+    """
     writes = _writes(
         data.portfolios, employers=data.employers, tags=data.tags, links=data.links, media=data.media
     )
+    oversized = store.oversized_portfolios(writes)
+    if oversized:
+        raise ImportError_(
+            [
+                f"portfolio {portfolio_id}: its stored form would be {size:,} bytes; DynamoDB's limit "
+                f"is {store.MAX_ITEM_BYTES:,} (shorten its description or meta)"
+                for portfolio_id, size in sorted(oversized.items())
+            ]
+        )
     references: dict[str, dict[int, set[int]]] = {
         "employer": defaultdict(set),
         "tag": defaultdict(set),
@@ -80,13 +96,12 @@ def import_catalogue(data: ImportSet) -> ImportSummary:
             ]
         )
     store.save_media(data.media.values())
-    stale = store.save_employers(data.employers.values(), references["employer"])
-    stale |= store.save_tags(data.tags.values(), references["tag"])
-    stale |= store.save_links(data.links.values(), references["link"])
+    showing = store.save_employers(data.employers.values(), references["employer"])
+    showing |= store.save_tags(data.tags.values(), references["tag"])
+    showing |= store.save_links(data.links.values(), references["link"])
     store.save_portfolios(writes)
-    # Portfolios outside the data set that show an employer, tag or link it changed.
-    stale -= {record.id for record in data.portfolios}
-    refresh_portfolios(store.load_portfolio_records(stale).values())
+    # Portfolios outside the data set that show an employer, tag or link of it.
+    refresh_portfolios(showing - {record.id for record in data.portfolios}, only_changed=True)
     store.raise_sequence(MEDIA_SEQUENCE, max(data.media, default=0))
     store.raise_sequence(THUMBNAIL_SEQUENCE, data.max_thumbnail_id())
     return ImportSummary(
@@ -103,11 +118,66 @@ def _changed_media(data: ImportSet) -> list[int]:
     return sorted(media_id for media_id, record in stored.items() if record != data.media[media_id])
 
 
-def refresh_portfolios(records: Iterable[PortfolioRecord]) -> None:
-    """Re-render and store these portfolios from the current shared records."""
-    records = list(records)
+# A conditional write that meets another writer reads and renders again, this many times at
+# most, after a short random pause (uploads attaching to one portfolio at once).
+MAX_WRITE_ATTEMPTS = 25
+_RETRY_PAUSE_S = (0.005, 0.05)
+
+
+class ConcurrentWrites(RuntimeError):
+    """Portfolios kept changing under every attempt to write them (the caller may retry)."""
+
+
+def _identity(record: PortfolioRecord) -> PortfolioRecord:
+    return record
+
+
+def refresh_portfolios(
+    portfolio_ids: Iterable[int],
+    *,
+    change: Callable[[PortfolioRecord], PortfolioRecord] = _identity,
+    only_changed: bool = False,
+) -> list[int]:
+    """Apply ``change`` to these stored portfolios and store them re-rendered from the current
+    shared records; return the ids written (missing portfolios are skipped).
+
+    No concurrent write is lost: each portfolio is read with its revision *before* the
+    shared records it embeds, and written only if it still holds that revision; otherwise it
+    is read, changed and rendered again. So the last write of a document always follows the
+    last change of everything it shows. With ``only_changed``, documents that render the
+    same as stored are not written.
+    """
+    pending = set(portfolio_ids)
+    written: set[int] = set()
+    for attempt in range(MAX_WRITE_ATTEMPTS):
+        if not pending:
+            break
+        if attempt:
+            time.sleep(random.uniform(*_RETRY_PAUSE_S))  # noqa: S311 - a jitter, not a secret
+        stored = store.load_portfolios(pending)
+        pending &= set(stored)
+        writes = _render_stored(stored, change=change)
+        if only_changed:
+            writes = [w for w in writes if not _renders_as_stored(w, stored[w.record.id])]
+        try:
+            store.save_portfolios(writes, expected={pid: stored[pid].revision for pid in pending})
+        except store.WriteConflict as conflict:
+            written |= {w.record.id for w in writes} - conflict.portfolio_ids
+            pending = conflict.portfolio_ids
+            continue
+        written |= {w.record.id for w in writes}
+        pending = set()
+    if pending:
+        raise ConcurrentWrites(f"portfolios {sorted(pending)} changed under {MAX_WRITE_ATTEMPTS} attempts")
+    return sorted(written)
+
+
+def _render_stored(
+    stored: Mapping[int, store.StoredPortfolio], *, change: Callable[[PortfolioRecord], PortfolioRecord]
+) -> list[store.PortfolioWrite]:
+    records = [change(portfolio.record) for portfolio in stored.values()]
     if not records:
-        return
+        return []
     employers = store.load_employers({r.employer_id for r in records if r.employer_id is not None})
     tags = store.load_tags({tag for r in records for tag in r.tag_ids})
     links = store.load_links({link for r in records for link in r.link_ids})
@@ -119,7 +189,15 @@ def refresh_portfolios(records: Iterable[PortfolioRecord]) -> None:
     ]
     media_ids.update(record.image_id for record in shared if record.image_id is not None)
     media = store.load_media(media_ids)
-    store.save_portfolios(_writes(records, employers=employers, tags=tags, links=links, media=media))
+    return _writes(records, employers=employers, tags=tags, links=links, media=media)
+
+
+def _renders_as_stored(write: store.PortfolioWrite, stored: store.StoredPortfolio) -> bool:
+    return (
+        write.record == stored.record
+        and document_text(write.summary) == stored.summary
+        and document_text(write.detail) == stored.detail
+    )
 
 
 class AttachTarget(StrEnum):
@@ -143,22 +221,23 @@ def attach_media(media_id: int, target: AttachTarget, target_id: int) -> list[in
 
     ``cover`` and ``gallery`` attach to portfolio ``target_id`` (a cover change updates its
     ``updated_at``, as saving the Django model would; a gallery addition, an M2M change,
-    does not). ``employer``, ``tag`` and ``link`` set that record's image.
+    does not). ``employer``, ``tag`` and ``link`` set that record's image (one atomic update).
+    Attachments made at the same time by other uploads are all kept (``refresh_portfolios``).
     """
     if target in (AttachTarget.COVER, AttachTarget.GALLERY):
-        record = store.load_portfolio_records([target_id]).get(target_id)
-        if record is None:
+
+        def change(record: PortfolioRecord) -> PortfolioRecord:
+            if target is AttachTarget.COVER:
+                return dataclasses.replace(record, image_id=media_id, updated_at_us=_now_us())
+            if media_id in record.gallery_ids:
+                return record
+            return dataclasses.replace(record, gallery_ids=(*record.gallery_ids, media_id))
+
+        if not refresh_portfolios([target_id], change=change):
             raise AttachError(f"portfolio {target_id}")
-        if target is AttachTarget.COVER:
-            record = dataclasses.replace(record, image_id=media_id, updated_at_us=_now_us())
-        elif media_id not in record.gallery_ids:
-            record = dataclasses.replace(record, gallery_ids=(*record.gallery_ids, media_id))
-        refresh_portfolios([record])
         return [target_id]
     try:
         affected = store.set_record_image(target.value, target_id, media_id)
     except LookupError as exc:
         raise AttachError(str(exc)) from exc
-    records = store.load_portfolio_records(affected)
-    refresh_portfolios(records.values())
-    return sorted(records)
+    return refresh_portfolios(affected)
