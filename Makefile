@@ -77,8 +77,12 @@ validate: sam-venv ## sam validate --lint (cfn-lint)
 build: sam-venv ## sam build (no Docker)
 	PATH="$(PYTHON_313_DIR):$$PATH" AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build
 
-serve: venv ## Run the whole API locally (moto as AWS) at http://127.0.0.1:3000
-	$(BIN)/portfolio serve --env-out .local.env --tokens-out .local-tokens.json
+# make serve PORT=3100 AWS_PORT=4600: other ports when 3000 or 4566 are taken.
+PORT ?= 3000
+AWS_PORT ?= 4566
+
+serve: venv ## Run the whole API locally (moto as AWS) at http://127.0.0.1:$(PORT) (PORT=, AWS_PORT=)
+	$(BIN)/portfolio serve --port $(PORT) --aws-port $(AWS_PORT) --env-out .local.env --tokens-out .local-tokens.json
 
 bench: venv ## Benchmarks: DynamoDB requests, items read, handler and thumbnail times, load on the local stack
 	$(BIN)/python -m benchmarks
