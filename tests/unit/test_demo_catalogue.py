@@ -40,3 +40,16 @@ def test_the_demo_catalogue_is_varied_like_a_real_one() -> None:
 def test_the_same_seed_gives_the_same_catalogue() -> None:
     assert demo_catalogue(50, seed=7) == demo_catalogue(50, seed=7)
     assert demo_catalogue(50, seed=7) != demo_catalogue(50, seed=8)
+
+
+def test_each_demo_images_recorded_size_is_that_of_the_file_the_local_stack_stores() -> None:
+    # Given the demo catalogue as the local stack and seed-demo make it
+    from portfolio.local.media import encoded_image_bytes, image_files
+
+    data_set = parse_import(demo_catalogue(30, image_bytes=encoded_image_bytes))
+    images = [record for record in data_set.media.values() if record.type == "image"]
+    assert images
+    # Then each record's size is its stored file's, and human_readable_size follows it
+    for record in images:
+        original, *_ = image_files(record)
+        assert record.size == len(original.body), record.key

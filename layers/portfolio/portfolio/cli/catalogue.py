@@ -37,10 +37,13 @@ def _seed_demo(args: argparse.Namespace) -> int:
     from portfolio.domain.catalogue import import_catalogue
     from portfolio.domain.demo import demo_catalogue
     from portfolio.domain.import_format import parse_import
+    from portfolio.local.media import encoded_image_bytes
 
     if args.count < 0:
         raise CommandError("--count must be zero or more")
-    summary = import_catalogue(parse_import(demo_catalogue(args.count, seed=args.seed)))
+    # Image sizes as the local stack's files have them (`portfolio serve` draws the files).
+    items = demo_catalogue(args.count, seed=args.seed, image_bytes=encoded_image_bytes)
+    summary = import_catalogue(parse_import(items))
     sys.stdout.write(f"seeded {summary.portfolios} demo portfolios\n")
     return 0
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from typing import Any
 
 from portfolio.domain.rendering import human_readable_size, render_timestamp, timestamp_micros
@@ -124,9 +125,14 @@ def _timestamp(rng: random.Random, after: dt.datetime, days: int) -> dt.datetime
     return after + dt.timedelta(seconds=rng.randrange(days * 86_400), microseconds=rng.randrange(1_000_000))
 
 
+# (width, height, mode, extension) -> the bytes of the file the local stack draws for it.
+ImageBytes = Callable[[int, int, str, str], int]
+
+
 class _Media:
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, image_bytes: ImageBytes | None) -> None:
         self.rng = rng
+        self.image_bytes = image_bytes
         self.next_id = 1
         self.next_thumbnail_id = 1
 
@@ -139,7 +145,9 @@ class _Media:
         extension, mode = self.rng.choice(_IMAGE_FORMATS)
         folder, key = self._key(stem, extension)
         width, height = self.rng.choice(((1280, 960), (1080, 1350), (2400, 1600), (800, 600), (156, 156)))
-        size = self.rng.randrange(20_000, 3_500_000)
+        size = self.rng.randrange(20_000, 3_500_000)  # drawn either way: the seed's sequence stays
+        if self.image_bytes is not None:
+            size = self.image_bytes(width, height, mode, extension)
         thumbnails = []
         for edge in THUMBNAIL_SIZES:
             thumbnails.append(
@@ -181,10 +189,12 @@ class _Media:
         return media
 
 
-def demo_catalogue(count: int, *, seed: int = 4202) -> list[dict[str, Any]]:
-    """``count`` demo portfolios in the import format (ids 1..count)."""
+def demo_catalogue(count: int, *, seed: int = 4202, image_bytes: ImageBytes | None = None) -> list[dict[str, Any]]:
+    """``count`` demo portfolios in the import format (ids 1..count). With ``image_bytes``,
+    each image's ``size`` is that of the file it gives (the local stack's placeholder), so a
+    record and its file agree; without, a plausible random size."""
     rng = random.Random(seed)  # noqa: S311 (demo data, not secrets)
-    media = _Media(rng)
+    media = _Media(rng, image_bytes)
     images = [media.image(f"shot_{n:03d}") for n in range(40)]
     files = [media.file(f"document_{n:02d}") for n in range(12)]
     employers = [

@@ -19,6 +19,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
+from portfolio.domain.demo import THUMBNAIL_SIZES
 from portfolio.domain.records import MediaRecord
 
 # Extension -> Pillow format, Content-Type, and fast encoder settings (these are placeholders).
@@ -82,6 +83,16 @@ def _encoded(width: int, height: int, mode: str, extension: str, edges: tuple[in
         encoded.append(_encode(smaller, pillow_format, options))
         previous = smaller
     return tuple(encoded)
+
+
+# Thumbnail edges, largest first, as image_files asks for them (the cache is shared).
+_DEMO_EDGES = tuple(sorted(THUMBNAIL_SIZES, reverse=True))
+
+
+def encoded_image_bytes(width: int, height: int, mode: str, extension: str) -> int:
+    """The size of the original that ``image_files`` stores for an image of these facts (what
+    the demo catalogue records as its size, so that record and file agree)."""
+    return len(_encoded(width, height, mode, extension.lower(), _DEMO_EDGES)[0])
 
 
 def image_files(record: MediaRecord) -> list[StoredFile]:

@@ -92,12 +92,12 @@ def _seed(options: StackOptions, s3: Any, bucket: str) -> SeedSummary:
     from portfolio.domain.catalogue import import_catalogue
     from portfolio.domain.demo import demo_catalogue
     from portfolio.domain.import_format import parse_import
-    from portfolio.local.media import store_images
+    from portfolio.local.media import encoded_image_bytes, store_images
 
     items = (
         json.loads(options.data.read_text(encoding="utf-8"))
         if options.data is not None
-        else demo_catalogue(options.demo_count)
+        else demo_catalogue(options.demo_count, image_bytes=encoded_image_bytes)
     )
     data_set = parse_import(items)
     # The images are encoded while DynamoDB is written: both wait mostly on something else.
