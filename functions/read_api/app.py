@@ -1,4 +1,4 @@
-"""Read API: GET /api/portfolios/, GET /api/portfolios/{id}/ and GET /api/openapi.json.
+"""Read API: GET (and HEAD) /api/portfolios/, /api/portfolios/{id}/ and /api/openapi.json.
 
 Routing and Powertools decorators only; the rules live in ``portfolio.domain``.
 
@@ -17,7 +17,13 @@ from portfolio.api.caching import cacheable_json_response
 from portfolio.api.cors import cors_config, vary_on_origin
 from portfolio.api.errors import register_error_handlers
 from portfolio.api.request import location_with_slash, query_params, request_url
-from portfolio.api.responses import VIEW_HEADERS, json_response, redirect_response, render_json
+from portfolio.api.responses import (
+    VIEW_HEADERS,
+    json_response,
+    redirect_response,
+    render_json,
+    without_body,
+)
 from portfolio.api.routes import PathShape, match_list_path, match_retrieve_path
 from portfolio.data.deadline import request_deadline
 from portfolio.domain.errors import InvalidLookup
@@ -34,6 +40,7 @@ register_error_handlers(app)
 
 
 @app.get("/api/portfolios/")
+@app.head("/api/portfolios/", include_in_schema=False)
 @tracer.capture_method
 def list_portfolios() -> Response[str]:
     event = app.current_event
@@ -47,6 +54,7 @@ def list_portfolios() -> Response[str]:
 
 
 @app.get("/api/portfolios/<id>/")
+@app.head("/api/portfolios/<id>/", include_in_schema=False)
 @tracer.capture_method
 def retrieve_portfolio(id: str) -> Response[str]:
     event = app.current_event
@@ -60,6 +68,7 @@ def retrieve_portfolio(id: str) -> Response[str]:
 
 
 @app.get("/api/openapi.json")
+@app.head("/api/openapi.json", include_in_schema=False)
 @tracer.capture_method
 def openapi_document() -> Response[str]:
     from portfolio.api.openapi import openapi_document as build  # only this route needs it
@@ -76,4 +85,6 @@ def openapi_document() -> Response[str]:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     with request_deadline(context.get_remaining_time_in_millis() / 1000 - DEADLINE_MARGIN_S):
-        return vary_on_origin(app.resolve(event, context))
+        response = vary_on_origin(app.resolve(event, context))
+    # HEAD is the GET without its body, whatever the answer (an error, a redirect).
+    return without_body(response) if event.get("httpMethod") == "HEAD" else response

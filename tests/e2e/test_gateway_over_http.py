@@ -122,3 +122,20 @@ def test_any_other_method_is_the_templates_404_json(stack: RunningStack, method:
     # Then the answer is API Gateway's (the template's MISSING_AUTHENTICATION_TOKEN response)
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize("path", ["/api/portfolios/", "/api/portfolios/148/", "/api/portfolios/999999/"])
+def test_head_is_the_get_without_a_body_and_needs_the_token(stack: RunningStack, path: str) -> None:
+    # Given what GET answers
+    admin = {"Authorization": f"Token {stack.tokens['admin']}"}
+    got = requests.get(f"{stack.api_url}{path}", headers=admin, timeout=TIMEOUT_S)
+    # When HEAD asks the same, with and without the token
+    head = requests.head(f"{stack.api_url}{path}", headers=admin, timeout=TIMEOUT_S)
+    anonymous = requests.head(f"{stack.api_url}{path}", timeout=TIMEOUT_S)
+    # Then it has the GET's status, type and ETag and no body, behind the same authorizer
+    assert head.status_code == got.status_code
+    assert head.headers["Content-Type"] == got.headers["Content-Type"]
+    assert head.headers.get("ETag") == got.headers.get("ETag")
+    assert head.headers["Allow"] == "GET, HEAD, OPTIONS"
+    assert head.content == b""
+    assert anonymous.status_code == 401

@@ -146,7 +146,7 @@ def test_a_preflight_is_answered_without_a_token(
     spec_env = functions(load_template())["ReadApiFunction"].environment
     assert (status, body) == (204, "")
     assert headers["access-control-allow-origin"] == ("*" if origins == "*" else APP)
-    assert headers["access-control-allow-methods"] == "GET,OPTIONS"
+    assert headers["access-control-allow-methods"] == "GET,HEAD,OPTIONS"
     assert headers["access-control-allow-headers"] == spec_env["CORS_ALLOWED_HEADERS"]
     assert headers["access-control-max-age"] == spec_env["CORS_MAX_AGE_S"]
 

@@ -65,7 +65,7 @@ def test_every_route_is_behind_the_authorizer_and_only_preflights_opt_out() -> N
     # authorizer: there is no separate redirect route that could opt out, and with a caching
     # authorizer API Gateway answers 401 before anything runs when the header is missing.
     # docs/authentication.md lists this as a known difference.
-    canonical = {route.path.rstrip("/") for route in routes}
+    canonical = {(route.method, route.path.rstrip("/")) for route in routes}
     assert len(canonical) == len(routes), "a route and its slash-less twin would be one API Gateway resource"
 
 

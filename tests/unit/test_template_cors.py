@@ -118,7 +118,7 @@ def test_the_read_function_takes_its_cors_from_the_parameter() -> None:
     # Browsers may reuse a preflight's answer; Chromium caps the time at 2 hours
     assert spec.max_age_s is not None
     assert 0 < spec.max_age_s <= 7200
-    assert set(spec.methods.values()) == {("GET", "OPTIONS")}
+    assert set(spec.methods.values()) == {("GET", "HEAD", "OPTIONS")}
     with_list = replace(default_stack(load_template()), parameters={"CorsAllowedOrigins": f"{ORIGIN},x://y"})
     assert cors_spec(load_template(), with_list).allowed_origins == (ORIGIN, "x://y")
 

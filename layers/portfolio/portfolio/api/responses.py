@@ -58,3 +58,8 @@ def redirect_response(location: str) -> Response[str]:
         body="",
         headers={**SECURITY_HEADERS, "Location": location},
     )
+
+
+def without_body(response: dict[str, Any]) -> dict[str, Any]:
+    """A resolved proxy response as HEAD answers it: same status and headers, no body."""
+    return {**response, "body": "", "isBase64Encoded": False}
