@@ -126,6 +126,7 @@ def test_portfolio_upload_adds_a_gallery_image(
             "148",
             "--as",
             "gallery",
+            "--wait",
         ],
         env=environment,
         capture_output=True,
@@ -133,7 +134,9 @@ def test_portfolio_upload_adds_a_gallery_image(
         timeout=60,
         check=False,
     )
+    # (--wait: the command ends once the function's record says ready)
     assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].startswith("ready: media "), result.stdout
 
     # Then the portfolio's gallery shows it soon after
     def shown() -> bool:

@@ -122,3 +122,66 @@ def test_upload_refuses_what_the_function_would_not_take_and_uploads_nothing(
     assert status == 2
     assert message in capsys.readouterr().err
     assert uploads(bucket) == []
+
+
+def test_upload_wait_reports_the_record_once_the_function_has_written_it(
+    bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a photo, and S3 telling the function about it while the command waits
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(support.jpeg((300, 200)))
+
+    def s3_notifies_the_function(_: float) -> None:
+        for key in uploads(bucket):
+            lambda_handler(event_for(bucket, key), FakeLambdaContext(function_name="ThumbnailsFunction"))
+
+    monkeypatch.setattr("portfolio.cli.media.time.sleep", s3_notifies_the_function)
+    # When it is uploaded with --wait
+    status = main(["upload", str(photo), "--wait"])
+    # Then the command ends when the record is ready, and says so
+    assert status == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert re.fullmatch(
+        r"ready: media \d+ core_media/\d{4}/\d\d/\d\d/photo\.jpg \(300x200, 4 thumbnails\)", last
+    )
+
+
+def test_upload_wait_gives_up_when_no_record_comes(
+    bucket: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(support.jpeg((30, 20)))
+    # When nothing processes the upload
+    status = main(["upload", str(photo), "--wait", "--wait-timeout", "0.2"])
+    # Then the command fails after the timeout, saying where to look
+    assert status == 1
+    assert "no record after 0.2 s" in capsys.readouterr().out
+
+
+def test_uploads_lists_the_latest_failed_uploads_with_their_reasons(
+    bucket: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a good upload and two that are not images, processed
+    for key, body in [
+        ("uploads/a/good.png", support.png((40, 30))),
+        ("uploads/b/broken.jpg", b"not an image"),
+        ("uploads/c/empty.gif", b""),
+    ]:
+        etag = support.put_upload(bucket, key, body)
+        lambda_handler(
+            support.s3_event(bucket, key, etag), FakeLambdaContext(function_name="ThumbnailsFunction")
+        )
+    capsys.readouterr()  # the function's own log lines
+    # When the failed uploads are listed
+    assert main(["uploads"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    # Then both failures are there, newest first, each with its key and reason; the good one is not
+    assert lines[0].split()[:5] == ["ID", "STATUS", "UPLOAD", "NAME", "REASON"]
+    assert [line.split()[2] for line in lines[1:]] == ["uploads/c/empty.gif", "uploads/b/broken.jpg"]
+    assert [line.split()[1] for line in lines[1:]] == ["failed", "failed"]
+    assert " empty: " in lines[1]
+    assert lines[2].endswith("not_an_image: not a JPEG, PNG, WebP, GIF, BMP, TIFF image")
+    # And the ready ones are listed on request
+    assert main(["uploads", "--status", "ready", "--limit", "5"]) == 0
+    (ready,) = capsys.readouterr().out.strip().splitlines()[1:]
+    assert "uploads/a/good.png" in ready

@@ -1,5 +1,6 @@
 """``portfolio upload FILE [--name NAME] [--portfolio ID --as cover|gallery] [--employer ID]
-[--tag ID] [--link ID]``: upload an image as an editor would (docs/images.md).
+[--tag ID] [--link ID] [--wait]``: upload an image as an editor would (docs/images.md);
+``portfolio uploads [--status failed|ready]``: the latest uploads' records.
 
 The file goes to the media bucket (MEDIA_BUCKET, through whatever endpoint boto3 is
 configured for) under ``uploads/<random folder>/<file name>``, with the editor's metadata;
@@ -13,11 +14,16 @@ import argparse
 import datetime as dt
 import os
 import sys
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from portfolio.cli import CommandError
+
+if TYPE_CHECKING:
+    from portfolio.data.media import StoredUploadRecord
 
 
 def _attachments(args: argparse.Namespace) -> list[tuple[str, int]]:
@@ -131,6 +137,64 @@ def _upload(args: argparse.Namespace) -> int:
             )
         lines.append(f"it will appear in {where}")
     sys.stdout.write("\n".join(lines) + "\n")
+    if not args.wait:
+        return 0
+    sys.stdout.flush()
+    return _wait_for_record(key, timeout_s=args.wait_timeout)
+
+
+# How often --wait asks for the record.
+_POLL_INTERVAL_S = 0.5
+
+
+def _wait_for_record(upload_key: str, *, timeout_s: float) -> int:
+    """Wait for the record ThumbnailsFunction writes for this upload: 0 when ready, 1 when
+    failed or not written in time."""
+    from portfolio.data.media import upload_records_of
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        records = upload_records_of(upload_key)
+        if records:
+            stored = max(records, key=lambda item: item.record.id)
+            sys.stdout.write(_outcome_line(stored) + "\n")
+            return 0 if stored.status == "ready" else 1
+        if time.monotonic() >= deadline:
+            sys.stdout.write(
+                f"no record after {timeout_s:g} s: is ThumbnailsFunction receiving the bucket's events? "
+                "(`portfolio uploads --status failed` lists failed uploads)\n"
+            )
+            return 1
+        time.sleep(_POLL_INTERVAL_S)
+
+
+def _outcome_line(stored: StoredUploadRecord) -> str:
+    record = stored.record
+    if stored.status == "ready":
+        return (
+            f"ready: media {record.id} {record.key} ({record.width}x{record.height}, "
+            f"{len(record.thumbnails)} thumbnails)"
+        )
+    return f"failed: media {record.id}: {stored.failure_reason}"
+
+
+def _uploads(args: argparse.Namespace) -> int:
+    from portfolio.data.media import latest_upload_records
+
+    if args.limit <= 0:
+        raise CommandError("--limit must be a positive number")
+    rows = [("ID", "STATUS", "UPLOAD", "NAME", "REASON / KEY")]
+    for stored in latest_upload_records(args.status, limit=args.limit):
+        upload = stored.source.key if stored.source is not None else ""
+        detail = stored.failure_reason if stored.status == "failed" else stored.record.key
+        rows.append((str(stored.record.id), str(stored.status), upload, stored.record.name, detail or ""))
+    if len(rows) == 1:
+        sys.stdout.write(f"no {args.status} uploads\n")
+        return 0
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)]
+        sys.stdout.write("  ".join([*cells, row[4]]) + "\n")
     return 0
 
 
@@ -163,4 +227,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     upload.add_argument("--employer", type=int, metavar="ID", help="make it this employer's image")
     upload.add_argument("--tag", type=int, metavar="ID", help="make it this tag's image")
     upload.add_argument("--link", type=int, metavar="ID", help="make it this link's image")
+    upload.add_argument(
+        "--wait",
+        action="store_true",
+        help="wait for ThumbnailsFunction's record: exit 0 when ready, 1 when failed or not in time",
+    )
+    upload.add_argument(
+        "--wait-timeout", type=float, default=60.0, metavar="S", help="seconds --wait waits (default 60)"
+    )
     upload.set_defaults(run=_upload)
+
+    uploads = subparsers.add_parser(
+        "uploads",
+        help="The latest uploads' records (failed ones by default), with the reason a failed one gives",
+    )
+    uploads.add_argument("--status", choices=("failed", "ready"), default="failed", help="default: failed")
+    uploads.add_argument("--limit", type=int, default=20, help="how many, newest first (default 20)")
+    uploads.set_defaults(run=_uploads)

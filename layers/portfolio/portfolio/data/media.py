@@ -196,6 +196,7 @@ def save_upload_record(
         version_id=source.version_id,
         sequencer=source.sequencer,
     )
+    model.upload_key = source.key
     model.save()
 
 
@@ -212,6 +213,21 @@ def load_upload_record(media_id: int) -> StoredUploadRecord | None:
         model = MediaModel.get(media_id)
     except MediaModel.DoesNotExist:
         return None
+    return _stored_upload_record(model)
+
+
+def upload_records_of(upload_key: str) -> list[StoredUploadRecord]:
+    """The records made from uploads of this key (one per processed upload of it)."""
+    return [_stored_upload_record(model) for model in MediaModel.upload_index.query(upload_key)]
+
+
+def latest_upload_records(status: str, *, limit: int) -> list[StoredUploadRecord]:
+    """The ``limit`` latest records of uploads that ended in ``status``, newest first."""
+    models = MediaModel.status_index.query(status, scan_index_forward=False, limit=limit)
+    return [_stored_upload_record(model) for model in models]
+
+
+def _stored_upload_record(model: MediaModel) -> StoredUploadRecord:
     source = None
     if model.source is not None:
         source = UploadSourceFields(

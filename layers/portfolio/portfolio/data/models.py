@@ -165,6 +165,23 @@ class UploadSourceMap(MapAttribute[str, Any]):
     sequencer = UnicodeAttribute(null=True)
 
 
+class MediaStatusIndex(GlobalSecondaryIndex["MediaModel"]):
+    class Meta:
+        index_name = "status-index"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    id = NumberAttribute(range_key=True)
+
+
+class MediaUploadIndex(GlobalSecondaryIndex["MediaModel"]):
+    class Meta:
+        index_name = "upload-index"
+        projection = AllProjection()
+
+    upload_key = UnicodeAttribute(hash_key=True, attr_name="uk")
+
+
 class MediaModel(Model):
     """An uploaded file. Images have dimensions, a mode and thumbnails."""
 
@@ -185,6 +202,11 @@ class MediaModel(Model):
     status = UnicodeAttribute(null=True)
     failure_reason = UnicodeAttribute(null=True)
     source = UploadSourceMap(null=True)
+    # The upload's key (source.key, at the top level so that an index can hold it).
+    upload_key = UnicodeAttribute(null=True, attr_name="uk")
+
+    status_index = MediaStatusIndex()
+    upload_index = MediaUploadIndex()
 
 
 class _ReferencedRecord(Model):

@@ -189,7 +189,9 @@ class _Media:
         return media
 
 
-def demo_catalogue(count: int, *, seed: int = 4202, image_bytes: ImageBytes | None = None) -> list[dict[str, Any]]:
+def demo_catalogue(
+    count: int, *, seed: int = 4202, image_bytes: ImageBytes | None = None
+) -> list[dict[str, Any]]:
     """``count`` demo portfolios in the import format (ids 1..count). With ``image_bytes``,
     each image's ``size`` is that of the file it gives (the local stack's placeholder), so a
     record and its file agree; without, a plausible random size."""
