@@ -274,8 +274,6 @@ _TRANSACTION_ACTIONS = 100
 _TRANSACTION_BYTES = 3_500_000
 # DynamoDB's item size limit (names and values, UTF-8), less room for the revision.
 MAX_ITEM_BYTES = 400 * 1024 - 64
-# Unconditional transactions that meet another one on the same items are tried again.
-_TRANSACTION_ATTEMPTS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,20 +380,18 @@ def _connection() -> Connection:
     )
 
 
-def _transact(chunk: Sequence[PortfolioWrite], expected: Mapping[int, int | None] | None) -> bool:
+def _transact(chunk: Sequence[PortfolioWrite], expected: Mapping[int, int | None]) -> bool:
     """Write a chunk's documents and cards in one transaction; False when a condition failed
     or another transaction held the items (nothing of the chunk is written then)."""
     try:
         with TransactWrite(connection=_connection()) as transaction:
             for write in chunk:
-                condition = None
-                if expected is not None:
-                    revision = expected.get(write.record.id)
-                    condition = (
-                        PortfolioDocumentModel.revision.does_not_exist()
-                        if revision is None
-                        else PortfolioDocumentModel.revision == revision
-                    )
+                revision = expected.get(write.record.id)
+                condition = (
+                    PortfolioDocumentModel.revision.does_not_exist()
+                    if revision is None
+                    else PortfolioDocumentModel.revision == revision
+                )
                 transaction.save(_document_model(write), condition=condition)
                 transaction.save(_card_model(write))
     except TransactWriteError as error:
@@ -420,29 +416,28 @@ def _is_conflict(error: TransactWriteError) -> bool:
 def save_portfolios(
     writes: Iterable[PortfolioWrite], *, expected: Mapping[int, int | None] | None = None
 ) -> None:
-    """Store each portfolio's document and card together (one transaction for up to 50
-    portfolios): a reader never sees a card that disagrees with its document.
+    """Store each portfolio's document and its card.
 
-    With ``expected`` (portfolio id -> the revision read), a portfolio is written only if its
-    document still holds that revision; ``WriteConflict`` then names those that did not (the
-    others are written). Without it, every write replaces what is stored.
+    With ``expected`` (portfolio id -> the revision read), the documents and cards of up to
+    50 portfolios are written in one transaction, each only if its document still holds the
+    revision read; ``WriteConflict`` then names the portfolios of the chunks that met another
+    writer (the other chunks are written). Raises ``TransactWriteError`` for any other failure.
 
-    Raises ``TransactWriteError`` for any other failure (errors, not conflicts).
+    Without it (an import: the file is the truth), documents then cards are batch-written,
+    replacing what is stored. Transactions would cost twice the write units, and an emulator
+    (moto) copies the table for every transaction item: a 100,000-portfolio import would not
+    finish. A card is written after its document, so a list never shows a card whose
+    document is missing.
     """
+    writes = list(writes)
+    if expected is None:
+        _save_all(PortfolioDocumentModel, (_document_model(write) for write in writes))
+        _save_all(PortfolioCardModel, (_card_model(write) for write in writes))
+        return
     conflicts: set[int] = set()
-    for chunk in _transaction_chunks(list(writes)):
-        if expected is not None:
-            if not _transact(chunk, expected):
-                conflicts.update(write.record.id for write in chunk)
-            continue
-        for _ in range(_TRANSACTION_ATTEMPTS - 1):
-            if _transact(chunk, None):
-                break
-        else:
-            with TransactWrite(connection=_connection()) as transaction:  # the last try raises
-                for write in chunk:
-                    transaction.save(_document_model(write))
-                    transaction.save(_card_model(write))
+    for chunk in _transaction_chunks(writes):
+        if not _transact(chunk, expected):
+            conflicts.update(write.record.id for write in chunk)
     if conflicts:
         raise WriteConflict(conflicts)
 
