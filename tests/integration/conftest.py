@@ -14,6 +14,9 @@ from portfolio.infra.template import create_tables
 
 @pytest.fixture(autouse=True)
 def aws() -> Iterator[None]:
+    from portfolio.domain import card_cache
+
+    card_cache.reset()  # each test is a new container
     with mock_aws():
         create_tables(boto3.client("dynamodb"), names={})
         yield

@@ -1,5 +1,5 @@
 """Hypothesis strategies for small catalogues and filter combinations, shared by the
-listing and planner tests. Values come from small domains (instants around one UTC day,
+listing and snapshot tests. Values come from small domains (instants around one UTC day,
 a few ids, tags and employers) so that filters hit and miss often."""
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from portfolio.data.catalogue_feed import publish_change
 from portfolio.data.models import (
     EmployerModel,
     LinkModel,
@@ -423,6 +424,9 @@ def save_portfolios(
     revision read; ``WriteConflict`` then names the portfolios of the chunks that met another
     writer (the other chunks are written). Raises ``TransactWriteError`` for any other failure.
 
+    Either way, the cards written are then published on the change feed
+    (``portfolio.data.catalogue_feed``): the next list call of any container shows them.
+
     Without it (an import: the file is the truth), documents then cards are batch-written,
     replacing what is stored. Transactions would cost twice the write units, and an emulator
     (moto) copies the table for every transaction item: a 100,000-portfolio import would not
@@ -430,14 +434,21 @@ def save_portfolios(
     document is missing.
     """
     writes = list(writes)
+    if not writes:
+        return
     if expected is None:
         _save_all(PortfolioDocumentModel, (_document_model(write) for write in writes))
         _save_all(PortfolioCardModel, (_card_model(write) for write in writes))
+        publish_change({write.record.id for write in writes})
         return
     conflicts: set[int] = set()
     for chunk in _transaction_chunks(writes):
         if not _transact(chunk, expected):
             conflicts.update(write.record.id for write in chunk)
+    # The cards written so far are told to every container before anything else happens.
+    written = {write.record.id for write in writes} - conflicts
+    if written:
+        publish_change(written)
     if conflicts:
         raise WriteConflict(conflicts)
 

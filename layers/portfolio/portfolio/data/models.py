@@ -255,6 +255,20 @@ class SequenceModel(Model):
     value = NumberAttribute(default=0)
 
 
+class CatalogueFeedModel(Model):
+    """The catalogue change feed's items in SequencesTable (``portfolio.data.catalogue_feed``)."""
+
+    class Meta(_Meta):
+        table_name = settings().tables.sequences
+
+    name = UnicodeAttribute(hash_key=True)
+    value = NumberAttribute(null=True)
+    epoch = UnicodeAttribute(null=True)
+    ids = NumberSetAttribute(null=True)
+    everything = BooleanAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
+
+
 # --- API users and their tokens -----------------------------------------------------------
 
 
@@ -317,6 +331,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     TagModel,
     LinkModel,
     SequenceModel,
+    CatalogueFeedModel,
     UserModel,
     TokenModel,
 )
@@ -324,6 +339,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
 __all__ = [
     "ALL_MODELS",
     "CATALOGUE_PARTITION",
+    "CatalogueFeedModel",
     "EmployerModel",
     "LinkModel",
     "MediaModel",

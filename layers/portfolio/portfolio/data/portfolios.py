@@ -10,16 +10,17 @@ from functools import cached_property
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
-from pynamodb.expressions.condition import Condition
 from pynamodb.pagination import PageIterator
 
 from portfolio.data.deadline import ensure_time_for_a_request
 from portfolio.data.models import CATALOGUE_PARTITION, PortfolioCardModel, PortfolioDocumentModel
 from portfolio.domain.cards import Card, CardBatch, CardField
-from portfolio.domain.planner import CardIndex, CardReadPlan
 
 # DynamoDB's own limit for one BatchGetItem.
 _BATCH_GET_LIMIT = 100
+
+# The index every card is in (partition CATALOGUE_PARTITION, sort key id).
+CATALOGUE_INDEX = "catalogue-index"
 
 # Card field -> its attribute in PortfoliosTable (see PortfolioCardModel).
 _CARD_ATTRIBUTES: dict[CardField, str] = {
@@ -29,13 +30,6 @@ _CARD_ATTRIBUTES: dict[CardField, str] = {
     CardField.EMPLOYER_ID: "e",
     CardField.TEXT: "t",
     CardField.NUMBERS: "n",
-}
-
-_RANGE_ATTRIBUTE = {
-    CardIndex.CATALOGUE: PortfolioCardModel.id,
-    CardIndex.CREATED: PortfolioCardModel.created_at_us,
-    CardIndex.UPDATED: PortfolioCardModel.updated_at_us,
-    CardIndex.EMPLOYER: PortfolioCardModel.id,
 }
 
 
@@ -93,48 +87,59 @@ class _QueryCardBatch(CardBatch):
         return [item["n"]["S"] for item in self._items]
 
 
-def read_cards(plan: CardReadPlan) -> CardBatch:
-    """Every card in the plan's index range (all pages of one Query), as columns."""
+def _read_catalogue_index() -> CardBatch:
+    """Every card (all pages of one Query of catalogue-index, in id order), as columns."""
     items: list[dict[str, Any]] = []
-    # These indexes' sort key is the id: their cards come back in id order.
-    ordered_by_id = plan.index in (CardIndex.CATALOGUE, CardIndex.EMPLOYER)
-    if plan.low is not None and plan.high is not None and plan.low > plan.high:
-        return _QueryCardBatch(items, ordered_by_id=ordered_by_id)
-    range_attribute = _RANGE_ATTRIBUTE[plan.index]
-    condition: Condition | None
-    if plan.low is not None and plan.high is not None:
-        condition = range_attribute.between(plan.low, plan.high)
-    elif plan.low is not None:
-        condition = range_attribute >= plan.low
-    elif plan.high is not None:
-        condition = range_attribute <= plan.high
-    else:
-        condition = None
-    hash_key = str(plan.employer_id) if plan.index is CardIndex.EMPLOYER else CATALOGUE_PARTITION
     # The raw pages of pynamodb's own paginated Query (models are built per item otherwise).
     connection = PortfolioCardModel._get_connection()
     pages: PageIterator[dict[str, Any]] = PageIterator(
         connection.query,
-        (hash_key,),
-        {
-            "range_key_condition": condition,
-            "index_name": plan.index.value,
-            # Only what the request reads: fewer bytes to send, parse and free.
-            "attributes_to_get": sorted(_CARD_ATTRIBUTES[field] for field in plan.fields),
-        },
+        (CATALOGUE_PARTITION,),
+        {"index_name": CATALOGUE_INDEX, "attributes_to_get": sorted(_CARD_ATTRIBUTES.values())},
     )
     ensure_time_for_a_request()
     for page in pages:
         items.extend(page.get("Items", []))
         if page.get("LastEvaluatedKey"):
             ensure_time_for_a_request()  # the next page is another request
-    return _QueryCardBatch(items, ordered_by_id=ordered_by_id)
+    return _QueryCardBatch(items, ordered_by_id=True)
+
+
+def read_all_cards() -> list[Card]:
+    """Every card of the catalogue, in id order. catalogue-index is eventually consistent:
+    ``portfolio.domain.card_cache`` reads the latest changes' cards again, strongly."""
+    batch = _read_catalogue_index()
+    return [
+        Card(int(i), int(c), int(u), None if e is None else int(e), t, n)
+        for i, c, u, e, t, n in zip(
+            batch.ids,
+            batch.created_at_us,
+            batch.updated_at_us,
+            batch.employer_ids,
+            batch.text,
+            batch.numbers,
+            strict=True,
+        )
+    ]
+
+
+def get_cards(portfolio_ids: Iterable[int]) -> list[Card]:
+    """These portfolios' cards as stored now (strongly consistent; missing ids are skipped)."""
+    ids = list(dict.fromkeys(portfolio_ids))
+    cards: list[Card] = []
+    for start in range(0, len(ids), _BATCH_GET_LIMIT):
+        ensure_time_for_a_request()
+        chunk = ids[start : start + _BATCH_GET_LIMIT]
+        cards.extend(
+            _card_from_model(model) for model in PortfolioCardModel.batch_get(chunk, consistent_read=True)
+        )
+    return cards
 
 
 def get_card(portfolio_id: int) -> Card | None:
     ensure_time_for_a_request()
     try:
-        return _card_from_model(PortfolioCardModel.get(portfolio_id))
+        return _card_from_model(PortfolioCardModel.get(portfolio_id, consistent_read=True))
     except DoesNotExist:
         return None
 
@@ -146,7 +151,10 @@ def get_summaries(portfolio_ids: Iterable[int]) -> dict[int, str]:
     for start in range(0, len(ids), _BATCH_GET_LIMIT):
         ensure_time_for_a_request()
         chunk = ids[start : start + _BATCH_GET_LIMIT]
-        for document in PortfolioDocumentModel.batch_get(chunk, attributes_to_get=["id", "summary"]):
+        # Strongly consistent: a document written just before this call is the one served.
+        for document in PortfolioDocumentModel.batch_get(
+            chunk, consistent_read=True, attributes_to_get=["id", "summary"]
+        ):
             summaries[int(document.id)] = document.summary
     return summaries
 
@@ -157,6 +165,7 @@ def get_document(portfolio_id: int) -> tuple[str, str] | None:
     try:
         document = PortfolioDocumentModel.get(
             portfolio_id,
+            consistent_read=True,
             attributes_to_get=["id", "summary", "detail"],
         )
     except DoesNotExist:

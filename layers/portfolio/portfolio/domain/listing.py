@@ -8,7 +8,7 @@ ordering and pagination (lenient). ``select_ids`` applies the query to the cards
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from portfolio.domain.cards import (
@@ -17,7 +17,6 @@ from portfolio.domain.cards import (
     IS_ACTIVE_FLAG,
     SEPARATOR,
     CardColumns,
-    CardField,
 )
 from portfolio.domain.filters import Filters, date_bounds, parse_filters
 from portfolio.domain.ordering import DEFAULT_ORDERING, OrderTerm, parse_ordering, sort_positions
@@ -48,49 +47,6 @@ def parse_list_query(params: Mapping[str, str]) -> ListQuery:
         limit=parse_limit(params.get("limit")),
         offset=parse_offset(params.get("offset")),
     )
-
-
-# Ordering field -> the card fields its sort keys read.
-_ORDERING_FIELDS: dict[str, frozenset[CardField]] = {
-    "title": frozenset({CardField.TEXT}),
-    "slug": frozenset({CardField.TEXT}),
-    "year": frozenset({CardField.TEXT}),
-    "client__name": frozenset({CardField.TEXT, CardField.EMPLOYER_ID}),
-    "order": frozenset({CardField.NUMBERS}),
-    "is_active": frozenset({CardField.NUMBERS}),
-    "created_at": frozenset({CardField.CREATED_AT}),
-    "updated_at": frozenset({CardField.UPDATED_AT}),
-}
-
-
-def card_fields(query: ListQuery) -> frozenset[CardField]:
-    """The card fields a list query reads (filters, search, ordering, the page's ids)."""
-    f = query.filters
-    fields = {CardField.ID}
-    if f.employer_id is not None or f.has_employer is not None:
-        fields.add(CardField.EMPLOYER_ID)
-    numbers = (
-        f.is_active,
-        f.has_image,
-        f.has_description,
-        f.order_min,
-        f.order_max,
-        f.completed_at_from,
-        f.completed_at_to,
-        f.tag_id,
-        f.tags_in,
-    )
-    if any(value is not None for value in numbers):
-        fields.add(CardField.NUMBERS)
-    if any(value is not None for value in (f.created_date, f.created_from, f.created_to)):
-        fields.add(CardField.CREATED_AT)
-    if any(value is not None for value in (f.updated_date, f.updated_from, f.updated_to)):
-        fields.add(CardField.UPDATED_AT)
-    if query.search:
-        fields.add(CardField.TEXT)
-    for term in query.ordering:
-        fields |= _ORDERING_FIELDS[term.field]
-    return frozenset(fields)
 
 
 # One step per applied filter: it keeps the positions whose card passes (a comprehension per
@@ -168,8 +124,20 @@ def _narrowings(columns: CardColumns, filters: Filters) -> list[Narrowing]:
 
 def _search(columns: CardColumns, terms: tuple[str, ...], positions: list[int]) -> list[int]:
     if not terms or not positions:
-        return positions  # the text is not even read from storage then (see card_fields)
+        return positions
     return SearchMatcher(list(terms), SEPARATOR).matching(positions, columns.batch.text)
+
+
+def narrow_positions(columns: CardColumns, filters: Filters, positions: Iterable[int]) -> list[int] | None:
+    """The positions among ``positions`` whose cards pass the filters; None when no filter
+    applies (the positions are not even listed then)."""
+    steps = _narrowings(columns, filters)
+    if not steps:
+        return None
+    narrowed = list(positions)
+    for narrow in steps:
+        narrowed = narrow(narrowed)
+    return narrowed
 
 
 def select_positions(columns: CardColumns, query: ListQuery) -> list[int]:

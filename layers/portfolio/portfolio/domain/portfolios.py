@@ -1,9 +1,9 @@
 """The read API's service functions: what the list and retrieve handlers call.
 
-Each reads DynamoDB through ``portfolio.data`` with a fixed number of requests: a list call
-is one Query over the planned index (one request per ~1 MB page of cards) and one
-BatchGetItem for the page's documents; a retrieve is one GetItem for the card and one for
-the document.
+Each reads DynamoDB through ``portfolio.data`` with a fixed number of requests, whatever
+the catalogue's size: a list call is one GetItem (the catalogue's version: are the cards this
+container keeps fresh?) and one BatchGetItem for the page's documents; a retrieve is one
+GetItem for the card and one for the document (both strongly consistent).
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from portfolio.config import settings
 from portfolio.data import portfolios as store
+from portfolio.domain.card_cache import current_cards
 from portfolio.domain.cards import CardColumns
 from portfolio.domain.errors import InvalidLookup, PortfolioNotFound
-from portfolio.domain.listing import card_fields, card_matches, parse_list_query, select_positions
+from portfolio.domain.listing import card_matches, parse_list_query
 from portfolio.domain.pagination import RequestUrl, next_link, previous_link
-from portfolio.domain.planner import plan_card_read
 from portfolio.domain.records import MAX_RECORD_ID
 from portfolio.domain.rendering import document_text_with_media_urls, merged_object_text
 from portfolio.observability import MetricUnit, metrics
@@ -49,14 +49,14 @@ def portfolio_list(*, params: Mapping[str, str], url: RequestUrl) -> PortfolioPa
     Raises ``InvalidFilters`` / ``InvalidSearch`` for bad parameters.
     """
     query = parse_list_query(params)
-    plan = plan_card_read(query.filters, fields=card_fields(query))
-    columns = CardColumns(store.read_cards(plan))
-    # What a list call costs: every card of the planned index range is read.
-    metrics.add_metric(name="CardsRead", unit=MetricUnit.Count, value=len(columns))
-    positions = select_positions(columns, query)
+    # Every card, kept by this container and checked fresh (portfolio.domain.card_cache).
+    cards = current_cards()
+    positions = cards.select(query)
     count = len(positions)
-    page_ids = [columns.batch.id_at(i) for i in positions[query.offset : query.offset + query.limit]]
+    ids = cards.columns.ids
+    page_ids = [ids[i] for i in positions[query.offset : query.offset + query.limit]]
     summaries = store.get_summaries(page_ids) if page_ids else {}
+    metrics.add_metric(name="PortfoliosListed", unit=MetricUnit.Count, value=1)
     base_url = settings().media_base_url
     # A card without its document (a write in progress) is left out of the page.
     results = [
