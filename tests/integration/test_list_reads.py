@@ -1,6 +1,6 @@
-"""What a list call reads, whatever the catalogue's size: a warm container keeps every card
-and asks only whether the catalogue changed (one GetItem), then reads the page's documents
-(one BatchGetItem). A change written by any other process is in the very next answer. No
+"""What a list call reads, whatever the catalogue's size: a cold container loads the packed
+snapshot of every card; a warm one asks only whether the catalogue changed (one GetItem),
+then reads the page's documents (one BatchGetItem). A change written by any other process is in the very next answer. No
 request scans a table (``call`` checks that on every API call of the suite; the last tests
 prove that the check would catch one)."""
 
@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from functions.thumbnails.app import lambda_handler as thumbnails
-from portfolio.data import catalogue_feed
-from portfolio.data.models import PortfolioCardModel
+from portfolio.data import card_snapshots, catalogue_feed
+from portfolio.data.models import CatalogueFeedModel, PortfolioCardModel
 from portfolio.domain import card_cache
 from tests.integration.support import call, dynamodb_requests
 from tests.support import media as support
@@ -60,13 +60,14 @@ def containers() -> Iterator[Containers]:
     card_cache.reset()
 
 
-def test_a_cold_container_loads_every_card_once_then_reads_two_items_per_call() -> None:
+def test_a_cold_container_loads_the_packed_snapshot_then_reads_two_items_per_call() -> None:
     # When a new container answers its first list
     first = reads("/api/portfolios/")
-    # Then it read the version, every card (catalogue-index) and the page's documents
-    assert first[0] == ("GetItem", (FEED,), None)
-    assert ("Query", (CARDS,), "catalogue-index") in first
+    # Then it read the version, the snapshot the import packed (pointer, parts) and the page
+    assert first[:2] == [("GetItem", (FEED,), None), ("GetItem", (FEED,), None)]
+    assert ("BatchGetItem", (FEED,), None) in first
     assert first[-1] == ("BatchGetItem", (DOCUMENTS,), None)
+    assert not any(operation == "Query" for operation, *_ in first)
     # And every later call, filtered, searched or ordered, reads the version and the page only
     for url in (
         "/api/portfolios/",
@@ -75,6 +76,43 @@ def test_a_cold_container_loads_every_card_once_then_reads_two_items_per_call() 
         "/api/portfolios/?created_from=2022-01-01&tags_in=1,2&offset=2",
     ):
         assert [op for op, *_ in reads(url)] in (["GetItem", "BatchGetItem"], ["GetItem"]), url
+
+
+@pytest.mark.parametrize("damage", ["no snapshot", "a part missing", "a part corrupt"])
+def test_without_a_sound_snapshot_a_cold_container_loads_the_index(
+    damage: str, data_set: list[dict[str, Any]]
+) -> None:
+    # Given a stored snapshot that is gone or damaged
+    pointer = CatalogueFeedModel.get(card_snapshots.POINTER_NAME)
+    first_part = CatalogueFeedModel.get(f"{card_snapshots.PART_PREFIX}{pointer.snapshot_id}#0")
+    if damage == "no snapshot":
+        pointer.delete()
+    elif damage == "a part missing":
+        first_part.delete()
+    else:
+        first_part.data = b"\x00" + (first_part.data or b"")[1:]  # (zlib data starts with "x")
+        first_part.save()
+    # When a new container lists
+    reply = call("/api/portfolios/?limit=100")
+    # Then it loads every card from catalogue-index and answers in full
+    assert ("Query", "catalogue-index") in {(request.operation, request.index) for request in reply.requests}
+    assert reply.body["count"] == len(data_set)
+
+
+def test_a_snapshot_behind_the_feed_is_brought_up_to_date(data_set: list[dict[str, Any]]) -> None:
+    # Given a snapshot packed before a later import (which packs no new one here)
+    later = fixture_portfolios()[30:33]
+    original = card_snapshots.write_snapshot
+    card_snapshots.write_snapshot = lambda: 0  # type: ignore[assignment]
+    try:
+        import_portfolios(later)
+    finally:
+        card_snapshots.write_snapshot = original  # type: ignore[assignment]
+    # When a new container lists
+    reply = call("/api/portfolios/?limit=100")
+    # Then it shows the later portfolios too: it applied the changes since the snapshot
+    assert reply.body["count"] == len(data_set) + len(later)
+    assert not any(request.operation == "Query" for request in reply.requests)
 
 
 def test_a_change_by_another_process_is_in_the_very_next_answer_of_every_container(
@@ -116,7 +154,7 @@ def test_an_import_of_many_portfolios_makes_every_container_reload(
     # Then its next list loads every card again and counts them all
     reply = containers.call("a", "/api/portfolios/")
     assert reply.body["count"] == len(data_set) + len(more)
-    assert any(request.index == "catalogue-index" for request in reply.requests)
+    assert ("BatchGetItem", (FEED,)) in {(request.operation, request.tables) for request in reply.requests}
 
 
 def test_a_container_of_another_catalogue_never_serves_its_cards(containers: Containers) -> None:
@@ -127,7 +165,7 @@ def test_a_container_of_another_catalogue_never_serves_its_cards(containers: Con
     kept.snapshot.replace([])
     reply = containers.call("a", "/api/portfolios/")
     # Then it loads this catalogue's cards
-    assert any(request.index == "catalogue-index" for request in reply.requests)
+    assert ("BatchGetItem", (FEED,)) in {(request.operation, request.tables) for request in reply.requests}
     assert reply.body["count"] > 0
 
 
@@ -148,6 +186,7 @@ def test_an_api_call_that_scans_fails_the_suite(monkeypatch: pytest.MonkeyPatch)
         return []
 
     monkeypatch.setattr(store, "read_all_cards", scanning_read_all_cards)
+    monkeypatch.setattr(card_snapshots, "read_snapshot", lambda: None)
     card_cache.reset()
 
     # Then calling the API through the suite's helper fails

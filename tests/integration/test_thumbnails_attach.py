@@ -212,6 +212,9 @@ _GRANTED_FOR_OTHER_PATHS = {
     ("dynamodb:DeleteItem", _table_arn("IdempotencyTable")),
     ("dynamodb:GetItem", _table_arn("IdempotencyTable")),
     ("s3:ListBucket", "arn:aws:s3:::*"),
+    # Packing the card snapshot again, every 50 catalogue changes (portfolio.domain.catalogue).
+    ("dynamodb:Scan", _table_arn("PortfoliosTable")),
+    ("dynamodb:BatchWriteItem", _table_arn("SequencesTable")),
 }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from pynamodb.attributes import (
     Attribute,
+    BinaryAttribute,
     BooleanAttribute,
     ListAttribute,
     MapAttribute,
@@ -266,7 +267,14 @@ class CatalogueFeedModel(Model):
     epoch = UnicodeAttribute(null=True)
     ids = NumberSetAttribute(null=True)
     everything = BooleanAttribute(null=True)
+    published_at = NumberAttribute(null=True)
     expires_at = NumberAttribute(null=True)
+    # The packed snapshot of every card (portfolio.data.card_snapshots): the pointer item
+    # names its parts and their digest; each part holds a slice of the compressed cards.
+    snapshot_id = UnicodeAttribute(null=True)
+    parts = NumberAttribute(null=True)
+    digest = UnicodeAttribute(null=True)
+    data = BinaryAttribute(null=True, legacy_encoding=False)
 
 
 # --- API users and their tokens -----------------------------------------------------------

@@ -7,9 +7,11 @@ version: one strongly consistent GetItem of a few dozen bytes.
 - A few changes later: their items name the portfolios they wrote; those cards are read
   again (strongly consistent BatchGetItem) and replace the kept ones.
 - Otherwise (a cold container, another epoch, a change naming "everything" or too many
-  portfolios, a change expired): every card is loaded again from catalogue-index, then the
-  cards of the latest changes are read again strongly, because an index may lag its table
-  by a moment.
+  portfolios, a change expired): the packed snapshot the write path keeps
+  (``portfolio.data.card_snapshots``) is loaded and brought up to date by the changes since
+  it; when there is none (or it is corrupt, or too far behind), every card is loaded from
+  catalogue-index, and the cards of the latest changes are read again strongly, because an
+  index may lag its table by a moment.
 
 So a change published before a call is in that call's answer, whichever container answers.
 Nothing is kept when a load fails: the call fails (503) and the next one loads again.
@@ -20,6 +22,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from portfolio.data import card_snapshots as snapshots
 from portfolio.data import catalogue_feed as feed
 from portfolio.data import portfolios as store
 from portfolio.domain.snapshot import CardSnapshot
@@ -92,15 +95,30 @@ def _changed_ids(changes: list[feed.CatalogueChange] | None) -> set[int] | None:
 
 def _load(epoch: str, number: int) -> _Kept:
     started = time.perf_counter()
-    snapshot = CardSnapshot(store.read_all_cards())
-    if number:
-        recent = feed.read_changes(max(number - RECENT_CHANGES_REREAD, 0), number) or []
-        reread = set().union(*(change.ids for change in recent if change.ids is not None))
-        if reread:
-            snapshot.replace(store.get_cards(reread))
+    kept = _from_stored_snapshot(epoch, number)
+    source = "snapshot"
+    if kept is None:
+        source = "index"
+        kept = _Kept(epoch=epoch, number=number, snapshot=CardSnapshot(store.read_all_cards()))
+        if number:
+            recent = feed.read_changes(max(number - RECENT_CHANGES_REREAD, 0), number) or []
+            reread = set().union(*(change.ids for change in recent if change.ids is not None))
+            if reread:
+                kept.snapshot.replace(store.get_cards(reread))
     seconds = time.perf_counter() - started
     logger.info(
-        "catalogue cards loaded", extra={"cards": len(snapshot), "version": number, "seconds": seconds}
+        "catalogue cards loaded",
+        extra={"cards": len(kept.snapshot), "version": number, "source": source, "seconds": seconds},
     )
     metrics.add_metric(name="CardCacheLoads", unit=MetricUnit.Count, value=1)
-    return _Kept(epoch=epoch, number=number, snapshot=snapshot)
+    return kept
+
+
+def _from_stored_snapshot(epoch: str, number: int) -> _Kept | None:
+    """The stored snapshot brought up to ``number`` by the changes since it was packed; None
+    when there is none of this catalogue, or it is too far behind (then: the index)."""
+    stored = snapshots.read_snapshot()
+    if stored is None or stored.epoch != epoch or stored.version > number:
+        return None
+    kept = _Kept(epoch=epoch, number=stored.version, snapshot=CardSnapshot(stored.cards))
+    return kept if _catch_up(kept, number) else None

@@ -16,7 +16,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from portfolio.data import card_snapshots as snapshots
 from portfolio.data import catalogue as store
+from portfolio.data import catalogue_feed as feed
 from portfolio.domain.cards import encode_card
 from portfolio.domain.import_format import ImportError_, ImportSet
 from portfolio.domain.records import EmployerRecord, LinkRecord, MediaRecord, PortfolioRecord, TagRecord
@@ -102,6 +104,8 @@ def import_catalogue(data: ImportSet) -> ImportSummary:
     store.save_portfolios(writes)
     # Portfolios outside the data set that show an employer, tag or link of it.
     refresh_portfolios(showing - {record.id for record in data.portfolios}, only_changed=True)
+    # What a cold read container loads in one go (portfolio.data.card_snapshots).
+    snapshots.write_snapshot()
     store.raise_sequence(MEDIA_SEQUENCE, max(data.media, default=0))
     store.raise_sequence(THUMBNAIL_SEQUENCE, data.max_thumbnail_id())
     return ImportSummary(
@@ -169,7 +173,21 @@ def refresh_portfolios(
         pending = set()
     if pending:
         raise ConcurrentWrites(f"portfolios {sorted(pending)} changed under {MAX_WRITE_ATTEMPTS} attempts")
+    if written and not only_changed:
+        _keep_snapshot_close()
     return sorted(written)
+
+
+# A cold read container applies at most this many changes on top of the stored snapshot
+# (portfolio.domain.card_cache): it is packed again well before that.
+SNAPSHOT_EVERY_CHANGES = 50
+
+
+def _keep_snapshot_close() -> None:
+    version = feed.read_version()
+    stored = snapshots.snapshot_version()
+    if version is not None and (stored is None or version.number - stored >= SNAPSHOT_EVERY_CHANGES):
+        snapshots.write_snapshot()
 
 
 def _render_stored(
