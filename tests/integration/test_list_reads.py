@@ -1,8 +1,8 @@
 """What a list call reads, whatever the catalogue's size: a cold container loads the packed
 snapshot of every card; a warm one asks only whether the catalogue changed (one GetItem),
-then reads the page's documents (one BatchGetItem). A change written by any other process is in the very next answer. No
-request scans a table (``call`` checks that on every API call of the suite; the last tests
-prove that the check would catch one)."""
+then reads the page's documents (one BatchGetItem). A change written by any other process
+is in the very next answer. No request scans a table (``call`` checks that on every API
+call of the suite; the last tests prove that the check would catch one)."""
 
 from __future__ import annotations
 
