@@ -7,8 +7,8 @@ otherwise redo on every card is done once per snapshot and kept:
 - each ordering asked for, as every position presorted (ties by id, as ``sort_positions``):
   a page of an unfiltered list is a slice, a filtered one keeps the presorted positions that
   matched;
-- the search text, casefolded once and joined, so that a term is found with ``str.find``
-  over one string instead of a substring test per card.
+- the search text casefolded once, so that a call only tests substrings, and only on the
+  cards the filters kept.
 
 The answers are those of ``select_positions`` on the same cards (a property test holds the
 two together). A change replaces cards and drops what was derived from them.
@@ -16,22 +16,32 @@ two together). A change replaces cards and drops what was derived from them.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import dataclasses
+import functools
+import operator
 from collections.abc import Iterable
 from functools import cached_property
+from itertools import compress, repeat
 
-from portfolio.domain.cards import SEPARATOR, Card, CardColumns
+from portfolio.domain.cards import (
+    HAS_DESCRIPTION_FLAG,
+    HAS_IMAGE_FLAG,
+    IS_ACTIVE_FLAG,
+    SEPARATOR,
+    Card,
+    CardColumns,
+)
+from portfolio.domain.filters import Filters
 from portfolio.domain.listing import ListQuery, narrow_positions
 from portfolio.domain.ordering import OrderTerm, sort_positions
 from portfolio.domain.search import SearchMatcher
 
-# Between two cards' texts in the joined search text. A term holding it could match across
-# two cards there: such a (hand-made) term is tested card by card instead.
-_CARD_BREAK = "\x1e"
+# Boolean filter -> its flag's position in a card's numbers.
+_FLAGS = {"is_active": IS_ACTIVE_FLAG, "has_image": HAS_IMAGE_FLAG, "has_description": HAS_DESCRIPTION_FLAG}
 
-# Below this share of the catalogue, the matches are sorted themselves; above, the presorted
-# positions are filtered (a pass over every card).
-_SORT_MATCHES_BELOW = 1 / 16
+# Below this share of the catalogue, the matches are sorted by their rank in the presorted
+# order; above, the presorted positions are filtered (a pass over every card).
+_SORT_BY_RANK_BELOW = 1 / 3
 
 
 class CardSnapshot:
@@ -46,7 +56,7 @@ class CardSnapshot:
     def replace(self, cards: Iterable[Card]) -> None:
         """Put these cards in (new or changed), and forget what was derived from the old."""
         self._cards.update((card.id, card) for card in cards)
-        for derived in ("columns", "_orderings", "_search_text"):
+        for derived in ("columns", "_orderings", "_folded_text", "_flag_masks"):
             self.__dict__.pop(derived, None)
 
     def card(self, portfolio_id: int) -> Card | None:
@@ -57,70 +67,85 @@ class CardSnapshot:
         return CardColumns([self._cards[portfolio_id] for portfolio_id in sorted(self._cards)])
 
     @cached_property
-    def _orderings(self) -> dict[tuple[OrderTerm, ...], list[int]]:
+    def _orderings(self) -> dict[tuple[OrderTerm, ...], tuple[list[int], list[int]]]:
         return {}
 
     def ordered(self, ordering: tuple[OrderTerm, ...]) -> list[int]:
         """Every position in ``ordering`` (computed once per snapshot; do not change it)."""
-        presorted = self._orderings.get(ordering)
-        if presorted is None:
+        return self._ordering(ordering)[0]
+
+    def _ordering(self, ordering: tuple[OrderTerm, ...]) -> tuple[list[int], list[int]]:
+        """Every position in ``ordering``, and each position's rank in it."""
+        known = self._orderings.get(ordering)
+        if known is None:
             presorted = list(range(len(self.columns)))
             sort_positions(self.columns, presorted, ordering)
-            self._orderings[ordering] = presorted
-        return presorted
+            rank = [0] * len(presorted)
+            for place, position in enumerate(presorted):
+                rank[position] = place
+            known = self._orderings[ordering] = (presorted, rank)
+        return known
 
     @cached_property
-    def _search_text(self) -> tuple[str, list[int]]:
-        """All card texts casefolded and joined, and where each starts."""
-        texts = [text.casefold() for text in self.columns.batch.text]
-        starts, offset = [], 0
-        for text in texts:
-            starts.append(offset)
-            offset += len(text) + 1
-        return _CARD_BREAK.join(texts), starts
+    def _folded_text(self) -> list[str]:
+        """Each card's search text, casefolded once (a call only tests substrings)."""
+        return [text.casefold() for text in self.columns.batch.text]
 
-    def _search(self, terms: tuple[str, ...]) -> set[int] | None:
-        """Positions whose text holds every term (None: no search asked)."""
+    def _search(self, terms: tuple[str, ...], candidates: Iterable[int]) -> list[int]:
+        """The candidates whose text holds every term (``SearchMatcher``'s rule). Each term is
+        one C-level pass (compress/map) over what is left, no bytecode per card."""
         matcher = SearchMatcher(list(terms), SEPARATOR)
-        if not matcher:
-            return None
         if matcher.unmatchable:
-            return set()
-        if any(_CARD_BREAK in needle for needle in matcher.needles):
-            return set(matcher.matching(list(range(len(self.columns))), self.columns.batch.text))
-        joined, starts = self._search_text
-        found: set[int] | None = None
-        # The longest term first: it usually has the fewest hits. An empty term is in every text.
-        for needle in sorted(filter(None, matcher.needles), key=len, reverse=True):
-            hits: set[int] = set()
-            at = joined.find(needle)
-            while at != -1:
-                position = bisect_right(starts, at) - 1
-                hits.add(position)
-                # On to the next card: a card counts once however often the term appears.
-                next_start = starts[position + 1] if position + 1 < len(starts) else len(joined)
-                at = joined.find(needle, next_start)
-            found = hits if found is None else found & hits
-            if not found:
-                return set()
-        return set(range(len(starts))) if found is None else found
+            return []
+        found = list(candidates)
+        folded = self._folded_text
+        for needle in sorted(matcher.needles, key=len, reverse=True):
+            texts = map(folded.__getitem__, found)
+            found = list(compress(found, map(str.__contains__, texts, repeat(needle))))
+        return found
+
+    @cached_property
+    def _flag_masks(self) -> dict[tuple[int, bool], int]:
+        """(flag position, wanted) -> the positions whose card has it, as one byte per card
+        (0 or 1) packed in an int: two flags are combined with one ``&``."""
+        numbers = self.columns.batch.numbers
+        masks = {}
+        for flag in _FLAGS.values():
+            ones = bytes(numbers[i][flag] == "1" for i in range(len(numbers)))
+            zeros = bytes(1 - bit for bit in ones)
+            masks[(flag, True)] = int.from_bytes(ones)
+            masks[(flag, False)] = int.from_bytes(zeros)
+        return masks
+
+    def _flagged(self, filters: Filters) -> tuple[list[int] | None, Filters]:
+        """The positions passing the boolean flag filters (None: none applied), and the
+        filters left to apply."""
+        wanted = [
+            (flag, value) for name, flag in _FLAGS.items() if (value := getattr(filters, name)) is not None
+        ]
+        if not wanted:
+            return None, filters
+        combined = functools.reduce(operator.and_, (self._flag_masks[key] for key in wanted))
+        mask = combined.to_bytes(len(self.columns))
+        rest = dataclasses.replace(filters, **dict.fromkeys(_FLAGS))
+        return list(compress(range(len(self.columns)), mask)), rest
 
     def select(self, query: ListQuery) -> list[int]:
         """Positions of the cards that match ``query``, in its order."""
-        presorted = self.ordered(query.ordering)
-        searched = self._search(query.search)
-        narrowed = narrow_positions(
-            self.columns, query.filters, range(len(self.columns)) if searched is None else sorted(searched)
-        )
-        if narrowed is None:  # no filter: the search's hits, or everything
-            if searched is None:
-                return presorted
-            narrowed = sorted(searched)
-        if len(narrowed) < len(presorted) * _SORT_MATCHES_BELOW:
-            positions = list(narrowed)
-            sort_positions(self.columns, positions, query.ordering)
-            return positions
+        presorted, rank = self._ordering(query.ordering)
+        everything = range(len(presorted))
+        # Flags from the kept masks, then the other filters, then the search on what passed.
+        flagged, rest = self._flagged(query.filters)
+        narrowed = narrow_positions(self.columns, rest, everything if flagged is None else flagged)
+        if narrowed is None:
+            narrowed = flagged
+        if query.search:
+            narrowed = self._search(query.search, everything if narrowed is None else narrowed)
+        if narrowed is None:
+            return presorted
+        if len(narrowed) < len(presorted) * _SORT_BY_RANK_BELOW:
+            return sorted(narrowed, key=rank.__getitem__)
         wanted = bytearray(len(presorted))
         for position in narrowed:
             wanted[position] = 1
-        return [position for position in presorted if wanted[position]]
+        return list(compress(presorted, map(wanted.__getitem__, presorted)))
