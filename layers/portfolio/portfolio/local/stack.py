@@ -14,6 +14,7 @@ import json
 import os
 import threading
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,28 @@ DEFAULT_REGION = "us-east-1"
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # Observability that needs AWS (X-Ray daemon, CloudWatch metrics) is off locally unless asked.
 LOCAL_POWERTOOLS = {"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true"}
+# DynamoDB client bounds for an emulator, which answers a large read (a 100,000-card snapshot)
+# in seconds where DynamoDB takes milliseconds: the template's 1-2 s read timeouts are
+# DynamoDB's, and turned that slowness into 503s. Worst case of one request: 2 x (2 + 5) s
+# + 1 s of backoff, which still fits the read function's 25 s. The caller's values win.
+LOCAL_DYNAMODB_BOUNDS = {
+    "DYNAMODB_CONNECT_TIMEOUT_S": "2",
+    "DYNAMODB_READ_TIMEOUT_S": "5",
+    "DYNAMODB_MAX_ATTEMPTS": "2",
+}
+
+
+def local_environment(template_environment: dict[str, str], caller: Mapping[str, str]) -> dict[str, str]:
+    """The functions' environment on the local stack: the template's, with the emulator's
+    DynamoDB bounds and local observability defaults, the caller's choices winning."""
+    environment = dict(template_environment)
+    for defaults in (LOCAL_POWERTOOLS, LOCAL_DYNAMODB_BOUNDS):
+        for name, value in defaults.items():
+            environment[name] = value if name in LOCAL_DYNAMODB_BOUNDS else environment.get(name, value)
+    for name in ("POWERTOOLS_LOG_LEVEL", *LOCAL_POWERTOOLS, *LOCAL_DYNAMODB_BOUNDS):
+        if caller.get(name):  # the caller's choice of bounds, log level and observability wins
+            environment[name] = caller[name]
+    return environment
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,11 +184,7 @@ class LocalStack:
         allow_public_read(s3, bucket)
         # The API's `f` URLs point at this endpoint, so a browser loads the files it lists.
         environment["MEDIA_BASE_URL"] = f"{endpoint}/{bucket}"
-        for name, value in LOCAL_POWERTOOLS.items():
-            environment.setdefault(name, value)
-        for name in ("POWERTOOLS_LOG_LEVEL", *LOCAL_POWERTOOLS):
-            if name in os.environ:  # the caller's choice of log level and observability wins
-                environment[name] = os.environ[name]
+        environment = local_environment(environment, os.environ)
         os.environ.update(environment)
         from portfolio.config import settings
 
