@@ -85,15 +85,6 @@ class CreatedIndex(GlobalSecondaryIndex["PortfolioCardModel"]):
     created_at_us = NumberAttribute(range_key=True, attr_name="c")
 
 
-class UpdatedIndex(GlobalSecondaryIndex["PortfolioCardModel"]):
-    class Meta:
-        index_name = "updated-index"
-        projection = AllProjection()
-
-    catalogue = UnicodeAttribute(hash_key=True, attr_name="g")
-    updated_at_us = NumberAttribute(range_key=True, attr_name="u")
-
-
 class EmployerIndex(GlobalSecondaryIndex["PortfolioCardModel"]):
     class Meta:
         index_name = "employer-index"
@@ -119,7 +110,6 @@ class PortfolioCardModel(Model):
 
     catalogue_index = CatalogueIndex()
     created_index = CreatedIndex()
-    updated_index = UpdatedIndex()
     employer_index = EmployerIndex()
 
 
