@@ -3,16 +3,18 @@ sorting the same cards per call does (``select_positions``), including after car
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portfolio.domain.cards import encode_card
 from portfolio.domain.filters import Filters
-from portfolio.domain.listing import ListQuery, select_positions
+from portfolio.domain.listing import ListQuery, parse_list_query, select_positions
 from portfolio.domain.ordering import ORDERING_FIELDS, OrderTerm
 from portfolio.domain.snapshot import CardSnapshot
-from tests.unit.builders import columns
+from tests.unit.builders import columns, micros, portfolio
 from tests.unit.strategies import FILTERS, WORDS, Entry, catalogues
 
 pytestmark = pytest.mark.unit
@@ -44,6 +46,45 @@ def test_the_snapshot_selects_what_a_per_call_selection_does(
     expected = expected_ids(entries, query)
     assert snapshot_ids(snapshot, query) == expected
     assert snapshot_ids(snapshot, query) == expected
+    # And any page of it is that slice of the answer, counted in full
+    assert_pages_are_slices(snapshot, query, expected)
+
+
+def assert_pages_are_slices(snapshot: CardSnapshot, query: ListQuery, expected: list[int]) -> None:
+    """Every page of ``query`` is its slice of ``expected``, counted in full."""
+    for offset, limit in ((0, 1), (0, 3), (1, 2), (len(expected) - 1, 5), (len(expected), 2), (7, 10)):
+        start = max(offset, 0)
+        count, positions = snapshot.page(dataclasses.replace(query, offset=start, limit=limit))
+        assert count == len(expected)
+        assert [snapshot.columns.ids[i] for i in positions] == expected[start : start + limit]
+
+
+def test_a_shallow_page_of_many_matches_is_picked_without_sorting_them_all() -> None:
+    # Given 400 cards whose order, flags and texts repeat (ties broken by id)
+    records = [
+        portfolio(
+            n,
+            title=["site", "Shop", "école"][n % 3],
+            order=n % 5,
+            is_active=n % 2 == 0,
+            image_id=5 if n % 3 else None,
+            created_at_us=micros("2024-03-09T00:00:00") + (n % 7),
+        )
+        for n in range(1, 401)
+    ]
+    snapshot = CardSnapshot(encode_card(record, None) for record in records)
+    every = columns(*records)
+    for params in (
+        {},
+        {"is_active": "true"},
+        {"search": "s", "ordering": "-title,order"},
+        {"ordering": "created_at"},
+    ):
+        query = parse_list_query(params)
+        expected = [every.ids[i] for i in select_positions(every, query)]
+        # When pages are asked (the first ones come from a heap of the matches' ranks)
+        # Then each is the slice of the full answer
+        assert_pages_are_slices(snapshot, query, expected)
 
 
 @settings(max_examples=150, deadline=None, database=None)

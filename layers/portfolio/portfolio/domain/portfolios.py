@@ -51,10 +51,9 @@ def portfolio_list(*, params: Mapping[str, str], url: RequestUrl) -> PortfolioPa
     query = parse_list_query(params)
     # Every card, kept by this container and checked fresh (portfolio.domain.card_cache).
     cards = current_cards()
-    positions = cards.select(query)
-    count = len(positions)
+    count, positions = cards.page(query)
     ids = cards.columns.ids
-    page_ids = [ids[i] for i in positions[query.offset : query.offset + query.limit]]
+    page_ids = [ids[i] for i in positions]
     summaries = store.get_summaries(page_ids) if page_ids else {}
     metrics.add_metric(name="PortfoliosListed", unit=MetricUnit.Count, value=1)
     base_url = settings().media_base_url

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import heapq
 import operator
 from collections.abc import Iterable
 from functools import cached_property
@@ -39,9 +40,8 @@ from portfolio.domain.search import SearchMatcher
 # Boolean filter -> its flag's position in a card's numbers.
 _FLAGS = {"is_active": IS_ACTIVE_FLAG, "has_image": HAS_IMAGE_FLAG, "has_description": HAS_DESCRIPTION_FLAG}
 
-# Below this share of the catalogue, the matches are sorted by their rank in the presorted
-# order; above, the presorted positions are filtered (a pass over every card).
-_SORT_BY_RANK_BELOW = 1 / 3
+# A page ending before 1/8 of the matches is picked with a heap; a deeper one sorts them all.
+_FULL_SORT_ABOVE = 8
 
 
 class CardSnapshot:
@@ -130,22 +130,39 @@ class CardSnapshot:
         rest = dataclasses.replace(filters, **dict.fromkeys(_FLAGS))
         return list(compress(range(len(self.columns)), mask)), rest
 
-    def select(self, query: ListQuery) -> list[int]:
-        """Positions of the cards that match ``query``, in its order."""
+    def _matches(self, query: ListQuery) -> tuple[list[int], list[int], list[int] | None]:
+        """The ordering's presorted positions and ranks, and the positions (ascending) that
+        pass the filters and the search (None: every card)."""
         presorted, rank = self._ordering(query.ordering)
         everything = range(len(presorted))
-        # Flags from the kept masks, then the other filters, then the search on what passed.
+        # Flags from the kept masks, then the other filters, then the search on what passed
+        # (in position order: the texts are read in the order they lie in memory).
         flagged, rest = self._flagged(query.filters)
         narrowed = narrow_positions(self.columns, rest, everything if flagged is None else flagged)
         if narrowed is None:
             narrowed = flagged
         if query.search:
             narrowed = self._search(query.search, everything if narrowed is None else narrowed)
+        return presorted, rank, narrowed
+
+    def select(self, query: ListQuery) -> list[int]:
+        """Positions of every card that matches ``query``, in its order."""
+        presorted, rank, narrowed = self._matches(query)
         if narrowed is None:
             return presorted
-        if len(narrowed) < len(presorted) * _SORT_BY_RANK_BELOW:
-            return sorted(narrowed, key=rank.__getitem__)
-        wanted = bytearray(len(presorted))
-        for position in narrowed:
-            wanted[position] = 1
-        return list(compress(presorted, map(wanted.__getitem__, presorted)))
+        return [presorted[place] for place in sorted(map(rank.__getitem__, narrowed))]
+
+    def page(self, query: ListQuery) -> tuple[int, list[int]]:
+        """How many cards match ``query``, and the positions of its page (``offset``,
+        ``limit``), in its order. Only the page's places are sorted out of the matches."""
+        presorted, rank, narrowed = self._matches(query)
+        start, end = query.offset, query.offset + query.limit
+        if narrowed is None:
+            return len(presorted), presorted[start:end]
+        places = list(map(rank.__getitem__, narrowed))
+        if end < len(places) // _FULL_SORT_ABOVE:
+            first = heapq.nsmallest(end, places)
+        else:
+            places.sort()
+            first = places[:end]
+        return len(places), [presorted[place] for place in first[start:end]]
