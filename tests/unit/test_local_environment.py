@@ -52,3 +52,31 @@ def test_one_request_at_the_local_bounds_still_fits_the_read_functions_time(
     # Then a request's worst case leaves the read function time to answer (its 1 s margin)
     timeout = functions(load_template())["ReadApiFunction"].timeout_s
     assert worst < timeout - 1
+
+
+def test_the_templates_empty_endpoint_never_replaces_the_stacks() -> None:
+    # Given the template's functions declaring AWS_ENDPOINT_URL empty (for sam local)
+    template_environment = {**TEMPLATE_ENVIRONMENT, "AWS_ENDPOINT_URL": ""}
+    # When the local stack builds its functions' environment
+    environment = local_environment(template_environment, {"AWS_ENDPOINT_URL": "http://127.0.0.1:4566"})
+    # Then the variable is left out, so the stack's own endpoint (already in the process) stays
+    assert "AWS_ENDPOINT_URL" not in environment
+    # And a value someone did set in the template would still apply
+    assert local_environment({"AWS_ENDPOINT_URL": "http://emulator:4566"}, {})["AWS_ENDPOINT_URL"] == (
+        "http://emulator:4566"
+    )
+
+
+def test_a_deployed_function_resolves_to_aws_own_endpoints(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given the template's Globals as a deployed function gets them: the endpoint declared empty
+    import boto3
+
+    variables = load_template()["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["AWS_ENDPOINT_URL"] == ""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", variables["AWS_ENDPOINT_URL"])
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "deployed")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "deployed")
+    # When the code makes its clients, Then they talk to AWS, not to an emulator
+    for service, host in (("dynamodb", "dynamodb.eu-west-1.amazonaws.com"), ("s3", "amazonaws.com")):
+        client = boto3.session.Session().client(service, region_name="eu-west-1")
+        assert host in client.meta.endpoint_url, client.meta.endpoint_url

@@ -64,7 +64,13 @@ LOCAL_DYNAMODB_BOUNDS = {
 def local_environment(template_environment: dict[str, str], caller: Mapping[str, str]) -> dict[str, str]:
     """The functions' environment on the local stack: the template's, with the emulator's
     DynamoDB bounds and local observability defaults, the caller's choices winning."""
-    environment = dict(template_environment)
+    # An empty endpoint variable is the template's "no emulator" (for sam local's --env-vars):
+    # applied here, it would replace the stack's own endpoint and send the functions to AWS.
+    environment = {
+        name: value
+        for name, value in template_environment.items()
+        if value or not name.startswith("AWS_ENDPOINT_URL")
+    }
     for defaults in (LOCAL_POWERTOOLS, LOCAL_DYNAMODB_BOUNDS):
         for name, value in defaults.items():
             environment[name] = value if name in LOCAL_DYNAMODB_BOUNDS else environment.get(name, value)
