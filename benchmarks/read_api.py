@@ -125,10 +125,11 @@ class DynamoMeter:
         return calls
 
 
-def _instrument() -> DynamoMeter:
+def _instrument(meter: DynamoMeter | None = None) -> DynamoMeter:
+    """Attach ``meter`` (a new one by default) to every pynamodb client."""
     from portfolio.data.models import ALL_MODELS
 
-    meter = DynamoMeter()
+    meter = meter or DynamoMeter()
     seen: set[int] = set()
     for model in ALL_MODELS:
         client = model._get_connection().connection.client

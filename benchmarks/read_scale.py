@@ -44,7 +44,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.read_api import DynamoMeter, _prepare_environment
+from benchmarks.read_api import DynamoMeter, _instrument, _prepare_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 BEFORE = ROOT / "benchmarks" / "results" / "read_scale_before.json"
@@ -205,7 +205,7 @@ def _measure_size(size: int) -> SizeFigures:
         from functions.read_api.app import lambda_handler
 
         meter = UnitMeter()
-        _instrument_into(meter)
+        _instrument(meter)
         metric_lines = io.StringIO()
 
         def call(url: str) -> dict[str, Any]:
@@ -235,18 +235,6 @@ def _measure_size(size: int) -> SizeFigures:
         cold_list_s=round(cold_list_s, 3),
         memory_mb=round(memory_mb, 1),
     )
-
-
-def _instrument_into(meter: UnitMeter) -> None:
-    """Attach ``meter`` to every pynamodb client (the read_api benchmark's hooks)."""
-    from portfolio.data.models import ALL_MODELS
-
-    seen: set[int] = set()
-    for model in ALL_MODELS:
-        client = model._get_connection().connection.client
-        if id(client) not in seen:
-            seen.add(id(client))
-            meter.attach(client)
 
 
 def _measure_scenario(

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -28,6 +27,7 @@ from portfolio.data.models import (
     SequenceModel,
     TagModel,
     ThumbnailMap,
+    transaction_connection,
     update_attributes,
 )
 from portfolio.domain.cards import Card
@@ -371,21 +371,11 @@ def _transaction_chunks(writes: Sequence[PortfolioWrite]) -> Iterator[list[Portf
         yield chunk
 
 
-def _connection() -> Connection:
-    meta = PortfolioDocumentModel.Meta
-    return Connection(
-        region=meta.region,
-        read_timeout_seconds=meta.read_timeout_seconds,
-        connect_timeout_seconds=meta.connect_timeout_seconds,
-        max_retry_attempts=meta.max_retry_attempts,
-    )
-
-
 def _transact(chunk: Sequence[PortfolioWrite], expected: Mapping[int, int | None]) -> bool:
     """Write a chunk's documents and cards in one transaction; False when a condition failed
     or another transaction held the items (nothing of the chunk is written then)."""
     try:
-        with TransactWrite(connection=_connection()) as transaction:
+        with TransactWrite(connection=transaction_connection()) as transaction:
             for write in chunk:
                 revision = expected.get(write.record.id)
                 condition = (

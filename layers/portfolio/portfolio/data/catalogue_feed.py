@@ -22,13 +22,12 @@ import time
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from portfolio.data.deadline import ensure_time_for_a_request
-from portfolio.data.models import CatalogueFeedModel
+from portfolio.data.models import CatalogueFeedModel, transaction_connection
 
 VERSION_NAME = "catalogue-version"
 CHANGE_PREFIX = "catalogue-change#"
@@ -83,16 +82,6 @@ def read_changes(after: int, upto: int) -> list[CatalogueChange] | None:
     return [found[number] for number in sorted(found)]
 
 
-def _connection() -> Connection:
-    meta = CatalogueFeedModel.Meta
-    return Connection(
-        region=meta.region,
-        read_timeout_seconds=meta.read_timeout_seconds,
-        connect_timeout_seconds=meta.connect_timeout_seconds,
-        max_retry_attempts=meta.max_retry_attempts,
-    )
-
-
 def publish_change(ids: Collection[int] | None) -> int:
     """Tell every container that these portfolios' cards changed (None or too many: anything
     may have). Call after the cards are written. Returns the change's number."""
@@ -115,7 +104,7 @@ def publish_change(ids: Collection[int] | None) -> int:
             expires_at=int(time.time()) + CHANGE_TTL_S,
         )
         try:
-            with TransactWrite(connection=_connection()) as transaction:
+            with TransactWrite(connection=transaction_connection()) as transaction:
                 transaction.save(version, condition=condition)
                 transaction.save(change)
         except TransactWriteError as error:

@@ -19,6 +19,7 @@ from pynamodb.attributes import (
     NumberSetAttribute,
     UnicodeAttribute,
 )
+from pynamodb.connection import Connection
 from pynamodb.constants import NONE, STRING
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
@@ -52,6 +53,17 @@ class CompactJSONAttribute(Attribute[Any]):
 
     def deserialize(self, value: str) -> Any:
         return json.loads(value)
+
+
+def transaction_connection() -> Connection:
+    """A connection for ``TransactWrite``/``TransactGet`` (which take one rather than a
+    model's), bounded as every model's (``_Meta``)."""
+    return Connection(
+        region=_Meta.region,
+        read_timeout_seconds=_Meta.read_timeout_seconds,
+        connect_timeout_seconds=_Meta.connect_timeout_seconds,
+        max_retry_attempts=_Meta.max_retry_attempts,
+    )
 
 
 def update_attributes(item: Model, *, actions: list[Action], condition: Condition | None = None) -> None:
