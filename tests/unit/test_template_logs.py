@@ -1,0 +1,29 @@
+"""Logs are kept as long as the LogRetentionDays parameter says, in one log group per function
+that the stack creates first and deletes with itself (issue 11)."""
+
+from __future__ import annotations
+
+import pytest
+
+from portfolio.infra.template import load_template, resources
+
+pytestmark = pytest.mark.unit
+
+TEMPLATE = load_template()
+FUNCTIONS = resources(TEMPLATE, "AWS::Serverless::Function")
+LOG_GROUPS = resources(TEMPLATE, "AWS::Logs::LogGroup")
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_every_function_logs_to_its_own_group_with_the_retention_parameter(function: str) -> None:
+    reference = FUNCTIONS[function]["Properties"]["LoggingConfig"]["LogGroup"]
+    group = LOG_GROUPS[reference["Ref"]]
+    assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+    assert function in str(group["Properties"]["LogGroupName"])
+    assert group.get("DeletionPolicy") == "Delete"
+
+
+def test_each_log_group_serves_one_function() -> None:
+    used = [FUNCTIONS[name]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"] for name in FUNCTIONS]
+    assert sorted(used) == sorted(LOG_GROUPS)
+    assert TEMPLATE["Parameters"]["LogRetentionDays"]["Default"] == 30
