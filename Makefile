@@ -74,8 +74,10 @@ validate: sam-venv ## sam validate --lint (cfn-lint)
 	AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam validate --lint
 
 # sam build needs the runtime's Python (3.13) on PATH to build for python3.13.
-build: sam-venv ## sam build (no Docker)
+build: sam-venv venv ## sam build (no Docker), then check the built layer's AWS SDK
 	PATH="$(PYTHON_313_DIR):$$PATH" AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build
+	BUILT_LAYER=.aws-sam/build/PortfolioLayer/python $(BIN)/python -m pytest -q -p no:xdist \
+		tests/unit/test_layer_requirements.py -k built_layer
 
 # make serve PORT=3100 AWS_PORT=4600: other ports when 3000 or 4566 are taken.
 PORT ?= 3000
