@@ -29,6 +29,7 @@ from pynamodb.exceptions import PutError
 from portfolio.data.catalogue_feed import read_version
 from portfolio.data.deadline import ensure_time_for_a_request
 from portfolio.data.models import CatalogueFeedModel, PortfolioCardModel, update_attributes
+from portfolio.data.portfolios import card_from_model
 from portfolio.domain.cards import Card
 
 POINTER_NAME = "catalogue-snapshot"
@@ -86,17 +87,7 @@ def read_snapshot() -> StoredSnapshot | None:
 def _scan_cards() -> list[Card]:
     """Every card, from the table itself (strongly consistent): the writer's view, never a
     request path's."""
-    return [
-        Card(
-            int(model.id),
-            int(model.created_at_us),
-            int(model.updated_at_us),
-            None if model.employer_id is None else int(model.employer_id),
-            model.text,
-            model.numbers,
-        )
-        for model in PortfolioCardModel.scan(consistent_read=True)
-    ]
+    return [card_from_model(model) for model in PortfolioCardModel.scan(consistent_read=True)]
 
 
 def write_snapshot() -> int:

@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, TypeVar
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
@@ -277,14 +278,28 @@ _TRANSACTION_BYTES = 3_500_000
 MAX_ITEM_BYTES = 400 * 1024 - 64
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PortfolioWrite:
-    """Everything stored for one portfolio."""
+    """Everything stored for one portfolio. Its items (and their size) are built once: an
+    import sizes every write before it stores them."""
 
     record: PortfolioRecord
     summary: dict[str, Any]
     detail: dict[str, Any]
     card: Card
+
+    @cached_property
+    def document_item(self) -> PortfolioDocumentModel:
+        return _document_model(self)
+
+    @cached_property
+    def card_item(self) -> PortfolioCardModel:
+        return _card_model(self)
+
+    @cached_property
+    def item_sizes(self) -> tuple[int, int]:
+        """The document's and the card's size as DynamoDB counts them."""
+        return _item_bytes(self.document_item), _item_bytes(self.card_item)
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,9 +316,11 @@ class StoredPortfolio:
 class WriteConflict(RuntimeError):
     """Another writer changed these portfolios since they were read: read them again."""
 
-    def __init__(self, portfolio_ids: set[int]) -> None:
+    def __init__(self, portfolio_ids: set[int], *, published: int | None = None) -> None:
         super().__init__(f"portfolios changed meanwhile: {sorted(portfolio_ids)}")
         self.portfolio_ids = portfolio_ids
+        # The change published for the portfolios that were written (None: none were).
+        self.published = published
 
 
 def _document_model(write: PortfolioWrite) -> PortfolioDocumentModel:
@@ -351,7 +368,7 @@ def oversized_portfolios(writes: Iterable[PortfolioWrite]) -> dict[int, int]:
     """Portfolios whose document or card would exceed DynamoDB's item size: id -> bytes."""
     found = {}
     for write in writes:
-        size = max(_item_bytes(_document_model(write)), _item_bytes(_card_model(write)))
+        size = max(write.item_sizes)
         if size > MAX_ITEM_BYTES:
             found[write.record.id] = size
     return found
@@ -361,7 +378,7 @@ def _transaction_chunks(writes: Sequence[PortfolioWrite]) -> Iterator[list[Portf
     chunk: list[PortfolioWrite] = []
     chunk_bytes = 0
     for write in writes:
-        size = _item_bytes(_document_model(write)) + _item_bytes(_card_model(write))
+        size = sum(write.item_sizes)
         if chunk and (len(chunk) * 2 + 2 > _TRANSACTION_ACTIONS or chunk_bytes + size > _TRANSACTION_BYTES):
             yield chunk
             chunk, chunk_bytes = [], 0
@@ -383,8 +400,8 @@ def _transact(chunk: Sequence[PortfolioWrite], expected: Mapping[int, int | None
                     if revision is None
                     else PortfolioDocumentModel.revision == revision
                 )
-                transaction.save(_document_model(write), condition=condition)
-                transaction.save(_card_model(write))
+                transaction.save(write.document_item, condition=condition)
+                transaction.save(write.card_item)
     except TransactWriteError as error:
         if _is_conflict(error):
             return False
@@ -406,7 +423,7 @@ def _is_conflict(error: TransactWriteError) -> bool:
 
 def save_portfolios(
     writes: Iterable[PortfolioWrite], *, expected: Mapping[int, int | None] | None = None
-) -> None:
+) -> int | None:
     """Store each portfolio's document and its card.
 
     With ``expected`` (portfolio id -> the revision read), the documents and cards of up to
@@ -416,6 +433,7 @@ def save_portfolios(
 
     Either way, the cards written are then published on the change feed
     (``portfolio.data.catalogue_feed``): the next list call of any container shows them.
+    Returns the change's number (None: nothing written).
 
     Without it (an import: the file is the truth), documents then cards are batch-written,
     replacing what is stored. Transactions would cost twice the write units, and an emulator
@@ -425,22 +443,21 @@ def save_portfolios(
     """
     writes = list(writes)
     if not writes:
-        return
+        return None
     if expected is None:
-        _save_all(PortfolioDocumentModel, (_document_model(write) for write in writes))
-        _save_all(PortfolioCardModel, (_card_model(write) for write in writes))
-        publish_change({write.record.id for write in writes})
-        return
+        _save_all(PortfolioDocumentModel, (write.document_item for write in writes))
+        _save_all(PortfolioCardModel, (write.card_item for write in writes))
+        return publish_change({write.record.id for write in writes})
     conflicts: set[int] = set()
     for chunk in _transaction_chunks(writes):
         if not _transact(chunk, expected):
             conflicts.update(write.record.id for write in chunk)
     # The cards written so far are told to every container before anything else happens.
     written = {write.record.id for write in writes} - conflicts
-    if written:
-        publish_change(written)
+    number = publish_change(written) if written else None
     if conflicts:
-        raise WriteConflict(conflicts)
+        raise WriteConflict(conflicts, published=number)
+    return number
 
 
 def load_portfolios(ids: Iterable[int]) -> dict[int, StoredPortfolio]:

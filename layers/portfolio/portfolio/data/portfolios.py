@@ -33,7 +33,7 @@ _CARD_ATTRIBUTES: dict[CardField, str] = {
 }
 
 
-def _card_from_model(model: PortfolioCardModel) -> Card:
+def card_from_model(model: PortfolioCardModel) -> Card:
     return Card(
         id=int(model.id),
         created_at_us=int(model.created_at_us),
@@ -131,7 +131,7 @@ def get_cards(portfolio_ids: Iterable[int]) -> list[Card]:
         ensure_time_for_a_request()
         chunk = ids[start : start + _BATCH_GET_LIMIT]
         cards.extend(
-            _card_from_model(model) for model in PortfolioCardModel.batch_get(chunk, consistent_read=True)
+            card_from_model(model) for model in PortfolioCardModel.batch_get(chunk, consistent_read=True)
         )
     return cards
 
@@ -139,7 +139,7 @@ def get_cards(portfolio_ids: Iterable[int]) -> list[Card]:
 def get_card(portfolio_id: int) -> Card | None:
     ensure_time_for_a_request()
     try:
-        return _card_from_model(PortfolioCardModel.get(portfolio_id, consistent_read=True))
+        return card_from_model(PortfolioCardModel.get(portfolio_id, consistent_read=True))
     except DoesNotExist:
         return None
 

@@ -18,11 +18,10 @@ from enum import StrEnum
 
 from portfolio.data import card_snapshots as snapshots
 from portfolio.data import catalogue as store
-from portfolio.data import catalogue_feed as feed
 from portfolio.domain.cards import encode_card
 from portfolio.domain.import_format import ImportError_, ImportSet
 from portfolio.domain.records import EmployerRecord, LinkRecord, MediaRecord, PortfolioRecord, TagRecord
-from portfolio.domain.rendering import document_text, render_document
+from portfolio.domain.rendering import render_document
 
 MEDIA_SEQUENCE = "media"
 THUMBNAIL_SEQUENCE = "thumbnail"
@@ -153,6 +152,7 @@ def refresh_portfolios(
     """
     pending = set(portfolio_ids)
     written: set[int] = set()
+    published: int | None = None
     for attempt in range(MAX_WRITE_ATTEMPTS):
         if not pending:
             break
@@ -164,17 +164,19 @@ def refresh_portfolios(
         if only_changed:
             writes = [w for w in writes if not _renders_as_stored(w, stored[w.record.id])]
         try:
-            store.save_portfolios(writes, expected={pid: stored[pid].revision for pid in pending})
+            number = store.save_portfolios(writes, expected={pid: stored[pid].revision for pid in pending})
         except store.WriteConflict as conflict:
             written |= {w.record.id for w in writes} - conflict.portfolio_ids
+            published = conflict.published or published
             pending = conflict.portfolio_ids
             continue
         written |= {w.record.id for w in writes}
+        published = number or published
         pending = set()
     if pending:
         raise ConcurrentWrites(f"portfolios {sorted(pending)} changed under {MAX_WRITE_ATTEMPTS} attempts")
-    if written and not only_changed:
-        _keep_snapshot_close()
+    if published is not None and not only_changed:
+        _keep_snapshot_close(published)
     return sorted(written)
 
 
@@ -183,10 +185,10 @@ def refresh_portfolios(
 SNAPSHOT_EVERY_CHANGES = 50
 
 
-def _keep_snapshot_close() -> None:
-    version = feed.read_version()
+def _keep_snapshot_close(published: int) -> None:
+    """Pack the snapshot again when change ``published`` leaves it too far behind."""
     stored = snapshots.snapshot_version()
-    if version is not None and (stored is None or version.number - stored >= SNAPSHOT_EVERY_CHANGES):
+    if stored is None or published - stored >= SNAPSHOT_EVERY_CHANGES:
         snapshots.write_snapshot()
 
 
@@ -211,10 +213,11 @@ def _render_stored(
 
 
 def _renders_as_stored(write: store.PortfolioWrite, stored: store.StoredPortfolio) -> bool:
+    document = write.document_item
     return (
         write.record == stored.record
-        and document_text(write.summary) == stored.summary
-        and document_text(write.detail) == stored.detail
+        and document.summary == stored.summary
+        and document.detail == stored.detail
     )
 
 

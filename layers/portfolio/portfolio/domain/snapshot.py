@@ -59,9 +59,6 @@ class CardSnapshot:
         for derived in ("columns", "_orderings", "_folded_text", "_flag_masks"):
             self.__dict__.pop(derived, None)
 
-    def card(self, portfolio_id: int) -> Card | None:
-        return self._cards.get(portfolio_id)
-
     @cached_property
     def columns(self) -> CardColumns:
         return CardColumns([self._cards[portfolio_id] for portfolio_id in sorted(self._cards)])
@@ -70,12 +67,9 @@ class CardSnapshot:
     def _orderings(self) -> dict[tuple[OrderTerm, ...], tuple[list[int], list[int]]]:
         return {}
 
-    def ordered(self, ordering: tuple[OrderTerm, ...]) -> list[int]:
-        """Every position in ``ordering`` (computed once per snapshot; do not change it)."""
-        return self._ordering(ordering)[0]
-
     def _ordering(self, ordering: tuple[OrderTerm, ...]) -> tuple[list[int], list[int]]:
-        """Every position in ``ordering``, and each position's rank in it."""
+        """Every position in ``ordering`` (computed once per snapshot; do not change it), and
+        each position's rank in it."""
         known = self._orderings.get(ordering)
         if known is None:
             presorted = list(range(len(self.columns)))
@@ -144,13 +138,6 @@ class CardSnapshot:
         if query.search:
             narrowed = self._search(query.search, everything if narrowed is None else narrowed)
         return presorted, rank, narrowed
-
-    def select(self, query: ListQuery) -> list[int]:
-        """Positions of every card that matches ``query``, in its order."""
-        presorted, rank, narrowed = self._matches(query)
-        if narrowed is None:
-            return presorted
-        return [presorted[place] for place in sorted(map(rank.__getitem__, narrowed))]
 
     def page(self, query: ListQuery) -> tuple[int, list[int]]:
         """How many cards match ``query``, and the positions of its page (``offset``,
