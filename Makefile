@@ -18,7 +18,8 @@ PYTHON ?= $(shell \
 	done)
 PYTHON_313_DIR := $(shell dirname "$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python 2>/dev/null | head -n1)" 2>/dev/null)
 
-.PHONY: help venv test test-fast test-browser browser-deps lint typecheck sam-venv validate build serve bench clean
+.PHONY: help venv test test-fast test-browser browser-deps lint typecheck sam-venv validate build serve bench clean \
+	docker-deps docker-running sam-local-image sam-local-build sam-local test-sam-local
 
 help: ## Show the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -32,8 +33,8 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create or update .venv (the project, editable, with test and lint tools)
 
-test: venv ## Run the whole test suite (but the browser test: make test-browser)
-	$(BIN)/python -m pytest -q -n auto --dist loadgroup -m "not browser"
+test: venv ## Run the whole test suite (but the browser and sam local tests: make test-browser, test-sam-local)
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup -m "not browser and not sam_local"
 
 test-fast: venv ## Unit tests only
 	$(BIN)/python -m pytest -q tests/unit
@@ -86,8 +87,37 @@ AWS_PORT ?= 4566
 serve: venv ## Run the whole API locally (moto as AWS) at http://127.0.0.1:$(PORT) (PORT=, AWS_PORT=)
 	$(BIN)/portfolio serve --port $(PORT) --aws-port $(AWS_PORT) --env-out .local.env --tokens-out .local-tokens.json
 
+# --- sam local: the same API in Lambda containers (Docker) -----------------------------------
+# Functions and layer are built for this machine's processor into their own folder (make build
+# keeps the deployed arm64 build in .aws-sam): under emulation an arm64 import takes seconds.
+LAMBDA_ARCH := $(shell uname -m | sed -e 's/^aarch64$$/arm64/' -e 's/^amd64$$/x86_64/')
+SAM_LOCAL_BUILD := .aws-sam-local
+SAM_PORT ?= 3001
+
+docker-deps: ## A running Docker engine (as root: installs docker.io and starts dockerd when missing)
+	@tools/docker-engine.sh
+
+sam-local-image: ## The Lambda Python 3.13 image sam local runs in: AWS's, or a stand-in built from Debian
+	@PYTHON=$(PYTHON) tools/lambda-runtime-image/build.sh
+
+sam-local-build: sam-venv ## sam build for this machine's processor, into .aws-sam-local
+	PATH="$(PYTHON_313_DIR):$$PATH" AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build \
+		--build-dir $(SAM_LOCAL_BUILD) --parameter-overrides FunctionArchitecture=$(LAMBDA_ARCH)
+
+# make sam-local SAM_PORT=3101 AWS_PORT=4601: other ports when 3001 or 4566 are taken.
+docker-running:
+	@docker info >/dev/null 2>&1 || { echo "make sam-local: no Docker engine answers (docker info); make serve runs the same API without Docker" >&2; exit 1; }
+
+sam-local: docker-running venv sam-venv ## The API through sam local start-api on :$(SAM_PORT), against the embedded AWS (Docker)
+	@$(MAKE) --no-print-directory sam-local-image sam-local-build
+	$(BIN)/python tools/sam_local.py --port $(SAM_PORT) --aws-port $(AWS_PORT)
+
+test-sam-local: venv sam-venv docker-deps ## The sam local test: list, retrieve, 301/401/403 and a thumbnail run, in containers
+	@$(MAKE) --no-print-directory sam-local-image sam-local-build
+	$(BIN)/python -m pytest -q -p no:xdist -m sam_local tests/e2e/sam_local
+
 bench: venv ## Benchmarks: DynamoDB requests, items read, handler and thumbnail times, load on the local stack
 	$(BIN)/python -m benchmarks
 
 clean: ## Remove virtual environments and build output
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam $(SAM_LOCAL_BUILD) .pytest_cache .mypy_cache .ruff_cache

@@ -101,6 +101,19 @@ def test_a_redirect_on_a_custom_domain_has_no_stage() -> None:
     assert reply.header("Location") == "/api/portfolios/?limit=5"
 
 
+def test_under_sam_local_a_redirect_goes_to_the_called_path_not_the_route_template() -> None:
+    # Given the event sam local start-api sends: the route's template in requestContext.path
+    def as_sam_local_sends_it(event: dict[str, Any]) -> None:
+        event["requestContext"]["path"] = "/api/portfolios/{id}/"
+
+    # When the slash-less retrieve URL is called
+    reply = call("/api/portfolios/7?x=1", host="127.0.0.1:3001", adjust=as_sam_local_sends_it)
+
+    # Then the redirect adds the slash to the path the client called
+    assert reply.status == 301
+    assert reply.header("Location") == "/api/portfolios/7/?x=1"
+
+
 def test_a_redirect_needs_no_token() -> None:
     def without_token(event: dict[str, Any]) -> None:
         event["headers"].pop("Authorization", None)

@@ -33,13 +33,19 @@ def _first(headers: Mapping[str, str], name: str) -> str | None:
     return value.split(",")[0].strip() if value else None
 
 
-def request_url(event: APIGatewayProxyEvent) -> RequestUrl:
-    """The absolute URL the client called (what DRF's build_absolute_uri() returns).
+def _called_path(event: APIGatewayProxyEvent) -> str:
+    """The path the client called. On an execute-api host, ``requestContext.path`` holds the
+    stage (``/Prod/api/...``) while ``path`` does not; the client called the former. It is
+    taken only when it ends with ``path``: ``sam local start-api`` puts the route's template
+    there (``/api/portfolios/{id}/``), which no client called."""
+    context = event.get("requestContext") or {}
+    called = context.get("path")
+    return called if isinstance(called, str) and called.endswith(event.path) else event.path
 
-    On an execute-api host, ``requestContext.path`` holds the stage (``/Prod/api/...``) while
-    ``path`` does not; the client called the former. Scheme and port come from API Gateway's
-    X-Forwarded-* headers.
-    """
+
+def request_url(event: APIGatewayProxyEvent) -> RequestUrl:
+    """The absolute URL the client called (what DRF's build_absolute_uri() returns). Scheme
+    and port come from API Gateway's X-Forwarded-* headers."""
     headers = event.headers
     context = event.get("requestContext") or {}
     scheme = _first(headers, "X-Forwarded-Proto") or "https"
@@ -47,15 +53,13 @@ def request_url(event: APIGatewayProxyEvent) -> RequestUrl:
     port = _first(headers, "X-Forwarded-Port")
     if port and ":" not in host and port != _DEFAULT_PORTS.get(scheme):
         host = f"{host}:{port}"
-    path = context.get("path") or event.path
-    return RequestUrl(base=f"{scheme}://{host}{path}", query=_query_lists(event))
+    return RequestUrl(base=f"{scheme}://{host}{_called_path(event)}", query=_query_lists(event))
 
 
 def location_with_slash(event: APIGatewayProxyEvent) -> str:
     """Where Django's APPEND_SLASH sends this request: its path (with the stage, when called
     on an execute-api host) plus a slash, and its query string kept."""
-    context = event.get("requestContext") or {}
-    path = (context.get("path") or event.path) + "/"
+    path = _called_path(event) + "/"
     pairs = [(name, value) for name, values in _query_lists(event).items() for value in values]
     encoded = urlencode(pairs, errors="surrogatepass")
     return f"{path}?{encoded}" if encoded else path

@@ -26,6 +26,12 @@ def _env_lines(environment: dict[str, str]) -> str:
     return "".join(f"{name}={shlex.quote(value)}\n" for name, value in environment.items())
 
 
+def _sam_env_vars(info: Any) -> str:
+    # `sam local --env-vars`: "Parameters" applies to every function; sam sets only the
+    # variables the template declares, so the functions meet this stack's tables and endpoint.
+    return json.dumps({"Parameters": info.function_environment}, indent=2, sort_keys=True) + "\n"
+
+
 def _banner(info: Any, *, env_out: Path | None, tokens_out: Path | None) -> str:
     aws = (
         "moto (embedded, in memory: stopping the stack forgets everything)"
@@ -74,7 +80,7 @@ def _serve(args: argparse.Namespace) -> int:
         raise CommandError("--demo-count must be zero or more")
     # The files describe a running stack: they exist from when it is ready until it stops, so
     # a script can wait for them.
-    outputs = [path for path in (args.env_out, args.tokens_out) if path is not None]
+    outputs = [path for path in (args.env_out, args.tokens_out, args.sam_env_out) if path is not None]
     for path in outputs:
         path.unlink(missing_ok=True)
     stop = threading.Event()
@@ -88,7 +94,13 @@ def _serve(args: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     stack = LocalStack(
         StackOptions(
-            host=args.host, port=args.port, aws_port=args.aws_port, data=args.data, demo_count=args.demo_count
+            host=args.host,
+            port=args.port,
+            aws_host=args.aws_host,
+            aws_port=args.aws_port,
+            data=args.data,
+            demo_count=args.demo_count,
+            upload_events=not args.no_upload_events,
         )
     )
     try:
@@ -106,6 +118,9 @@ def _serve(args: argparse.Namespace) -> int:
             raise CommandError(str(error)) from error
         if args.tokens_out is not None:
             _write_atomically(args.tokens_out, json.dumps(info.tokens, indent=2) + "\n")
+        if args.sam_env_out is not None:
+            _write_atomically(args.sam_env_out, _sam_env_vars(info))
+        # Written last: a script that waits for it finds the other files in place.
         if args.env_out is not None:
             _write_atomically(args.env_out, _env_lines(info.environment))
         sys.stdout.write(_banner(info, env_out=args.env_out, tokens_out=args.tokens_out))
@@ -133,11 +148,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--aws-port", type=int, default=4566, help="Port of the embedded moto server (default 4566; 0: any)"
     )
     serve.add_argument(
+        "--aws-host",
+        help="Address of the embedded moto server (default: --host); make sam-local binds the Docker "
+        "bridge's gateway so that Lambda containers reach it",
+    )
+    serve.add_argument(
         "--data", type=Path, help="Import this data set (the contract's import format) instead of the demo"
     )
     serve.add_argument(
         "--demo-count", type=int, default=50, help="Demo portfolios without --data (default 50)"
     )
+    serve.add_argument(
+        "--no-upload-events",
+        action="store_true",
+        help="Do not run the thumbnails function on uploads here (to run it yourself, "
+        "with sam local invoke ThumbnailsFunction)",
+    )
     serve.add_argument("--tokens-out", type=Path, help="Write the ready tokens here as JSON")
     serve.add_argument("--env-out", type=Path, help="Write KEY=VALUE lines that point tools at this stack")
+    serve.add_argument(
+        "--sam-env-out",
+        type=Path,
+        help="Write the functions' environment as a `sam local --env-vars` file (JSON) for this stack",
+    )
     serve.set_defaults(run=_serve)

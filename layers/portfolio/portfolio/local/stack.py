@@ -86,8 +86,14 @@ class StackOptions:
     port: int = 3000
     # Port of the embedded moto server (0: any free port); unused with AWS_ENDPOINT_URL.
     aws_port: int = 4566
+    # Address of the embedded moto server (default: ``host``). `make sam-local` binds it on the
+    # Docker bridge's gateway, where Lambda containers reach this machine.
+    aws_host: str | None = None
     data: Path | None = None
     demo_count: int = 50
+    # False: uploads raise no S3 events here, so that another runner (`sam local invoke
+    # ThumbnailsFunction`) is the only one to process them.
+    upload_events: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +115,9 @@ class StackInfo:
     seeded: SeedSummary
     startup_s: float
     tokens: dict[str, str] = field(default_factory=dict)
+    # What the template's functions run with here (the endpoint included): what `sam local`
+    # needs in its --env-vars file to run them against this stack.
+    function_environment: dict[str, str] = field(default_factory=dict)
 
 
 def _public_host(host: str) -> str:
@@ -153,11 +162,12 @@ class LocalStack:
             return external.rstrip("/"), False
         from portfolio.local.embedded_aws import EmbeddedAws
 
-        self._moto = EmbeddedAws(self.options.host, self.options.aws_port)
+        aws_host = self.options.aws_host or self.options.host
+        self._moto = EmbeddedAws(aws_host, self.options.aws_port)
         os.environ.update(DUMMY_CREDENTIALS)
         os.environ.pop("AWS_SESSION_TOKEN", None)
         os.environ.pop("AWS_PROFILE", None)
-        return f"http://{_public_host(self.options.host)}:{self._moto.port}", True
+        return f"http://{_public_host(aws_host)}:{self._moto.port}", True
 
     # --- start and stop ---------------------------------------------------------------------
 
@@ -201,8 +211,9 @@ class LocalStack:
 
         tokens = ready_tokens()
         local_functions = self._load_functions(template, root, region=region, account_id=account_id)
-        subscribe_notifications(s3, provisioned.notification_queues)
-        self._start_pollers(template, provisioned, local_functions, sqs)
+        if self.options.upload_events:
+            subscribe_notifications(s3, provisioned.notification_queues)
+            self._start_pollers(template, provisioned, local_functions, sqs)
         api_url = self._start_api(
             template, provisioned, local_functions, region=region, account_id=account_id
         )
@@ -224,6 +235,7 @@ class LocalStack:
             seeded=seeded,
             startup_s=time.perf_counter() - started,
             tokens=tokens,
+            function_environment={**environment, "AWS_ENDPOINT_URL": endpoint},
         )
 
     def stop(self) -> None:
