@@ -91,7 +91,7 @@ serve: venv ## Run the whole API locally (moto as AWS) at http://127.0.0.1:$(POR
 # Functions and layer are built for this machine's processor into their own folder (make build
 # keeps the deployed arm64 build in .aws-sam): under emulation an arm64 import takes seconds.
 LAMBDA_ARCH := $(shell uname -m | sed -e 's/^aarch64$$/arm64/' -e 's/^amd64$$/x86_64/')
-SAM_LOCAL_BUILD := .aws-sam-local
+SAM_LOCAL_BUILD := .aws-sam-local/build
 SAM_PORT ?= 3001
 
 docker-deps: ## A running Docker engine (as root: installs docker.io and starts dockerd when missing)
@@ -120,4 +120,4 @@ bench: venv ## Benchmarks: DynamoDB requests, items read, handler and thumbnail 
 	$(BIN)/python -m benchmarks
 
 clean: ## Remove virtual environments and build output
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam $(SAM_LOCAL_BUILD) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .aws-sam-local .pytest_cache .mypy_cache .ruff_cache

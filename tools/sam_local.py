@@ -205,7 +205,9 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         help="uploads run no function (sam local delivers no S3 events; by default the stack's own "
         "in-process thumbnails function handles them)",
     )
-    parser.add_argument("--build-dir", type=Path, default=ROOT / ".aws-sam-local", help="sam build's output")
+    parser.add_argument(
+        "--build-dir", type=Path, default=ROOT / ".aws-sam-local" / "build", help="sam build's output"
+    )
     parser.add_argument("--state-dir", type=Path, default=ROOT, help="where the env and token files go")
     parser.add_argument("--sam", type=Path, default=ROOT / ".venv-sam" / "bin" / "sam", help="the sam binary")
     parser.add_argument("--architecture", default=None, help="FunctionArchitecture (default: this machine's)")

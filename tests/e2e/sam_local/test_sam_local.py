@@ -34,7 +34,7 @@ pytestmark = [pytest.mark.sam_local, pytest.mark.e2e]
 
 ROOT = Path(__file__).resolve().parents[3]
 TOOL = ROOT / "tools" / "sam_local.py"
-BUILD_DIR = ROOT / ".aws-sam-local"
+BUILD_DIR = ROOT / ".aws-sam-local" / "build"
 SAM = ROOT / ".venv-sam" / "bin" / "sam"
 # First calls start containers (several seconds each); later ones are warm.
 READY_TIMEOUT_S = 240
