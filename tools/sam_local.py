@@ -11,6 +11,7 @@ environment as its ``--env-vars`` file, until Ctrl-C stops both.
 from __future__ import annotations
 
 import argparse
+import copy
 import ipaddress
 import json
 import os
@@ -22,6 +23,7 @@ import sys
 import time
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -95,13 +97,45 @@ def _stop(process: subprocess.Popen[bytes] | None) -> None:
         process.wait()
 
 
+def without_preflight_events(template: dict[str, Any]) -> dict[str, Any]:
+    """The built template for ``sam local start-api``, without the functions' authorizer-less
+    OPTIONS events (the CORS preflights). sam merges every method of a function's path into
+    one route that keeps a single authorizer, the one of whichever event it met last: with
+    the preflights in, GET could run without the authorizer on some runs."""
+    result = copy.deepcopy(template)
+    for resource in result.get("Resources", {}).values():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        events = resource.get("Properties", {}).get("Events") or {}
+        for name in [
+            name
+            for name, event in events.items()
+            if event.get("Type") == "Api"
+            and str(event.get("Properties", {}).get("Method", "")).upper() == "OPTIONS"
+            and (event.get("Properties", {}).get("Auth") or {}).get("Authorizer") == "NONE"
+        ]:
+            del events[name]
+    return result
+
+
+def write_sam_local_template(build_dir: Path) -> Path:
+    """``without_preflight_events`` of the built template, beside it (its code paths are
+    relative to its folder)."""
+    from cfn_flip import dump_yaml, load_yaml
+
+    built = load_yaml((build_dir / "template.yaml").read_text(encoding="utf-8"))
+    path = build_dir / "template.sam-local.yaml"
+    path.write_text(dump_yaml(without_preflight_events(json.loads(json.dumps(built)))), encoding="utf-8")
+    return path
+
+
 def sam_arguments(args: argparse.Namespace, *, sam_env: Path, region: str) -> list[str]:
     return [
         str(args.sam),
         "local",
         "start-api",
         "--template",
-        str(args.build_dir / "template.yaml"),
+        str(write_sam_local_template(args.build_dir)),
         "--host",
         "127.0.0.1",
         "--port",

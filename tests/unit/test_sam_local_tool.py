@@ -69,3 +69,21 @@ def test_the_env_vars_file_gives_every_function_the_stacks_environment() -> None
     written = json.loads(_sam_env_vars(info))
     # Then "Parameters" holds it: sam applies that key to every function
     assert written == {"Parameters": info.function_environment}
+
+
+def test_sam_local_gets_the_template_without_its_authorizer_less_preflights() -> None:
+    # Given the template's read function: GET and HEAD behind the authorizer, OPTIONS not
+    from tools.sam_local import without_preflight_events
+
+    template = load_template()
+    events = template["Resources"]["ReadApiFunction"]["Properties"]["Events"]
+    preflights = {name for name, event in events.items() if event["Properties"]["Method"] == "OPTIONS"}
+    assert preflights
+    # When sam local's copy is made
+    copied = without_preflight_events(template)
+    # Then only the preflights are gone: sam cannot merge an authorizer-less method into a path
+    kept = copied["Resources"]["ReadApiFunction"]["Properties"]["Events"]
+    assert set(kept) == set(events) - preflights
+    assert all(event["Properties"].get("Auth", {}).get("Authorizer") != "NONE" for event in kept.values())
+    # And the template itself is untouched
+    assert set(template["Resources"]["ReadApiFunction"]["Properties"]["Events"]) == set(events)
