@@ -71,8 +71,11 @@ $(SAM_VENV)/.installed-stamp:
 
 sam-venv: $(SAM_VENV)/.installed-stamp
 
-validate: sam-venv ## sam validate --lint (cfn-lint)
+# cfn-lint transforms the SAM template and lints what CloudFormation would deploy; its
+# informational rules too (I3011: a stateful resource without DeletionPolicy/UpdateReplacePolicy).
+validate: sam-venv ## sam validate --lint, then cfn-lint with informational rules on the transformed template
 	AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam validate --lint
+	$(SAM_VENV)/bin/cfn-lint --include-checks I --regions us-east-1 -- template.yaml
 
 # sam build needs the runtime's Python (3.13) on PATH to build for python3.13.
 build: sam-venv venv ## sam build (no Docker), then check the built layer's AWS SDK

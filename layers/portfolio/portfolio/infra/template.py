@@ -349,7 +349,42 @@ class S3Trigger:
     filter_rules: tuple[tuple[str, str], ...]
 
 
+def _filter_rules(filter_: dict[str, Any] | None) -> tuple[tuple[str, str], ...]:
+    rules = ((filter_ or {}).get("S3Key") or {}).get("Rules") or []
+    return tuple((rule["Name"].lower(), rule["Value"]) for rule in rules)
+
+
+def _bucket_notifications(template: dict[str, Any]) -> list[S3Trigger]:
+    """A bucket's ``NotificationConfiguration.LambdaConfigurations``: the function is
+    ``!GetAtt Function.Arn`` of a function in the template."""
+    triggers = []
+    for bucket, props in resources(template, "AWS::S3::Bucket").items():
+        configurations = (props.get("Properties", {}).get("NotificationConfiguration") or {}).get(
+            "LambdaConfigurations"
+        ) or []
+        for index, configuration in enumerate(configurations):
+            target = configuration.get("Function")
+            attribute = target.get("Fn::GetAtt") if isinstance(target, dict) else None
+            if isinstance(attribute, str):
+                attribute = attribute.split(".", 1)
+            if not (isinstance(attribute, list) and len(attribute) == 2 and attribute[1] == "Arn"):
+                raise TemplateError(
+                    f"{bucket}: a bucket notification's Function must be !GetAtt of a function's Arn"
+                )
+            triggers.append(
+                S3Trigger(
+                    function=str(attribute[0]),
+                    event=f"{bucket}{index}",
+                    bucket=bucket,
+                    events=(str(configuration["Event"]),),
+                    filter_rules=_filter_rules(configuration.get("Filter")),
+                )
+            )
+    return triggers
+
+
 def s3_triggers(template: dict[str, Any]) -> list[S3Trigger]:
+    """What S3 invokes: functions' SAM ``S3`` events, and buckets' own Lambda notifications."""
     triggers = []
     for logical_id, function in resources(template, "AWS::Serverless::Function").items():
         for event_name, event in function.get("Properties", {}).get("Events", {}).items():
@@ -362,17 +397,16 @@ def s3_triggers(template: dict[str, Any]) -> list[S3Trigger]:
                     f"{logical_id}.{event_name}: an S3 event's Bucket must be !Ref of a bucket"
                 )
             events = props["Events"]
-            rules = props.get("Filter", {}).get("S3Key", {}).get("Rules", [])
             triggers.append(
                 S3Trigger(
                     function=logical_id,
                     event=event_name,
                     bucket=bucket["Ref"],
                     events=tuple([events] if isinstance(events, str) else events),
-                    filter_rules=tuple((rule["Name"].lower(), rule["Value"]) for rule in rules),
+                    filter_rules=_filter_rules(props.get("Filter")),
                 )
             )
-    return triggers
+    return triggers + _bucket_notifications(template)
 
 
 @dataclass(frozen=True, slots=True)
