@@ -85,7 +85,7 @@ def authorizer_request_event() -> dict:
 
 # An editor's upload as S3 reports it to ThumbnailsFunction (account and bucket are samples).
 SAMPLE_UPLOAD_KEY = "uploads/2f9c1d7e/عکس پروژه 1.jpg"
-SAMPLE_MEDIA_BUCKET = "portfolio-media-123456789012-us-east-1"
+SAMPLE_MEDIA_BUCKET = "portfolio-media-123456789012-699345ae61be"
 
 
 def s3_put_event() -> dict:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from portfolio.infra.template import default_stack, resolve
 from tests.support.transformed import transformed_template
 
 pytestmark = pytest.mark.unit
@@ -84,9 +85,9 @@ def test_s3_may_invoke_the_thumbnails_function_for_the_media_bucket_only(deploye
         if resource["Properties"]["Principal"] == "s3.amazonaws.com"
     ]
     bucket = deployed["Resources"]["MediaBucket"]
-    assert permission["Properties"]["SourceArn"] == {
-        "Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{bucket['Properties']['BucketName']['Fn::Sub']}"
-    }
+    stack = default_stack(deployed)
+    name = resolve(bucket["Properties"]["BucketName"], deployed, stack)
+    assert resolve(permission["Properties"]["SourceArn"], deployed, stack) == f"arn:aws:s3:::{name}"
     assert permission["Properties"]["FunctionName"] == {"Fn::GetAtt": ["ThumbnailsFunction", "Arn"]}
     # The bucket's notifications are set only once S3 may invoke the function
     assert "ThumbnailsInvokePermission" in bucket["DependsOn"]

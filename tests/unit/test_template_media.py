@@ -16,12 +16,15 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from portfolio.config import TABLE_ENV_VARS, settings
 from portfolio.domain.media import IDEMPOTENCY_EXPIRY_S, MEDIA_PREFIX, UPLOAD_PREFIX, UPLOAD_SUFFIXES
 from portfolio.infra.template import (
+    StackContext,
     async_invoke_config,
     bucket_environment,
+    default_stack,
     dynamodb_table_definitions,
     functions,
     global_environment,
     load_template,
+    resolve,
     s3_triggers,
     table_environment,
 )
@@ -55,28 +58,83 @@ def test_the_code_names_the_bucket_the_template_declares(template: dict[str, Any
     bucket = _resource(template, "MediaBucket")
     assert bucket["Properties"]["BucketName"] == global_environment(template)["MEDIA_BUCKET"]
     assert bucket_environment(template) == {"MEDIA_BUCKET": "MediaBucket"}
-    assert bucket["DeletionPolicy"] == bucket["UpdateReplacePolicy"] == "Retain"
+    # Kept once it exists; a failed first create deletes it (empty), so a retry needs no clean-up
+    assert bucket["DeletionPolicy"] == "RetainExceptOnCreate"
+    assert bucket["UpdateReplacePolicy"] == "Retain"
 
 
-def test_the_bucket_is_encrypted_and_only_served_media_can_be_public(template: dict[str, Any]) -> None:
+def test_the_bucket_name_is_unique_per_stack(template: dict[str, Any]) -> None:
+    # Given two stacks (two environments) in one account and region
+    name = _resource(template, "MediaBucket")["Properties"]["BucketName"]
+    names = {
+        resolve(
+            name,
+            template,
+            StackContext("eu-west-1", "111122223333", stack_name, {"MediaBucketPrefix": "media"}, {}, {}),
+        )
+        for stack_name in ("portfolio-api", "portfolio-api-prod")
+    }
+    # Then their buckets have different names, within S3's 63 characters at the longest prefix
+    assert len(names) == 2
+    longest = resolve(
+        name,
+        template,
+        StackContext("ap-southeast-1", "111122223333", "s", {"MediaBucketPrefix": "m" * 31}, {}, {}),
+    )
+    assert len(longest) <= 63
+
+
+def test_the_bucket_is_encrypted_private_and_read_only_by_the_stacks_distribution(
+    template: dict[str, Any],
+) -> None:
     props = _resource(template, "MediaBucket")["Properties"]
     (rule,) = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
-    # SSE-S3: anonymous reads of public media cannot use a KMS key
+    # SSE-S3: CloudFront's origin access control reads SSE-S3 objects without a KMS grant
     assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
-    block = props["PublicAccessBlockConfiguration"]
-    assert block["BlockPublicAcls"] is True
-    assert block["IgnorePublicAcls"] is True
-    # A public policy is possible only when the bucket itself serves the `f` URLs
-    assert block["BlockPublicPolicy"] == {"Fn::If": ["HasMediaBaseUrl", True, False]}
+    # Block Public Access fully on: an account that enforces it deploys this unchanged
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True,
+    }
     assert props["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
     statements = _resource(template, "MediaBucketPolicy")["Properties"]["PolicyDocument"]["Statement"]
-    deny, public = statements
+    deny, served = statements
     assert deny["Effect"] == "Deny"
     assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-    condition, when_cdn, when_bucket = public["Fn::If"]
-    assert (condition, when_cdn) == ("HasMediaBaseUrl", {"Ref": "AWS::NoValue"})
-    assert when_bucket["Action"] == "s3:GetObject"
-    assert when_bucket["Resource"] == {"Fn::Sub": f"${{MediaBucket.Arn}}/{MEDIA_PREFIX}*"}
+    # Only core_media/, only to CloudFront acting for this stack's distribution
+    condition, with_distribution, without = served["Fn::If"]
+    assert (condition, without) == ("CreatesMediaDistribution", {"Ref": "AWS::NoValue"})
+    assert with_distribution["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert with_distribution["Action"] == "s3:GetObject"
+    assert with_distribution["Resource"] == {"Fn::Sub": f"${{MediaBucket.Arn}}/{MEDIA_PREFIX}*"}
+    assert with_distribution["Condition"]["StringEquals"]["AWS:SourceArn"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${MediaDistribution}"
+    }
+
+
+def test_media_urls_are_the_distributions_unless_a_base_url_is_given(template: dict[str, Any]) -> None:
+    distribution = _resource(template, "MediaDistribution")
+    assert distribution["Condition"] == "CreatesMediaDistribution"
+    config = distribution["Properties"]["DistributionConfig"]
+    (origin,) = config["Origins"]
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["MediaOriginAccessControl", "Id"]}
+    stack = default_stack(template)
+    bucket_name = resolve(_resource(template, "MediaBucket")["Properties"]["BucketName"], template, stack)
+    assert resolve(origin["DomainName"], template, stack) == f"{bucket_name}.s3.us-east-1.amazonaws.com"
+    behaviour = config["DefaultCacheBehavior"]
+    assert behaviour["ViewerProtocolPolicy"] == "https-only"
+    assert behaviour["AllowedMethods"] == ["GET", "HEAD"]
+    control = _resource(template, "MediaOriginAccessControl")["Properties"]["OriginAccessControlConfig"]
+    assert (control["OriginAccessControlOriginType"], control["SigningBehavior"]) == ("s3", "always")
+    assert global_environment(template)["MEDIA_BASE_URL"] == {
+        "Fn::If": [
+            "HasMediaBaseUrl",
+            {"Ref": "MediaBaseUrl"},
+            {"Fn::Sub": "https://${MediaDistribution.DomainName}"},
+        ]
+    }
 
 
 def test_uploads_expire_after_the_idempotency_window(template: dict[str, Any]) -> None:
@@ -117,11 +175,12 @@ def test_a_loop_is_impossible_the_role_writes_only_where_no_event_fires(template
     ]
     # Then all are under core_media/, which no event prefix (uploads/) matches
     assert writes
+    stack = default_stack(template)
     for resource in writes:
-        assert resource["Fn::Sub"].endswith(f"/{MEDIA_PREFIX}*"), resource
+        assert resolve(resource, template, stack).endswith(f"/{MEDIA_PREFIX}*"), resource
     assert not MEDIA_PREFIX.startswith(UPLOAD_PREFIX)
     reads = [
-        resource["Fn::Sub"]
+        resolve(resource, template, stack)
         for statement in _statements(template)
         if "s3:GetObject" in _as_list(statement["Action"])
         for resource in _as_list(statement["Resource"])

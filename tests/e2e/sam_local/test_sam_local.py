@@ -96,25 +96,37 @@ def sam_local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SamLocal]:
             env={**os.environ, "POWERTOOLS_LOG_LEVEL": "WARNING"},
         )
     api_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_answering(process, folder, api_url)
+        running = SamLocal(
+            process=process,
+            folder=folder,
+            api_url=api_url,
+            environment=_read_env(folder / ".local.env"),
+            tokens=json.loads((folder / ".local-tokens.json").read_text(encoding="utf-8")),
+        )
+    except BaseException:
+        _stop(process)
+        raise
+    yield running
+    _stop(process)
+
+
+def _wait_until_answering(process: subprocess.Popen[bytes], folder: Path, api_url: str) -> None:
     deadline = time.monotonic() + READY_TIMEOUT_S
     while True:
-        assert process.poll() is None, f"make sam-local stopped:\n{(folder / 'sam-local.log').read_text()}"
-        assert time.monotonic() < deadline, (
-            f"not ready in {READY_TIMEOUT_S} s:\n{(folder / 'sam-local.log').read_text()}"
-        )
+        log = folder / "sam-local.log"
+        assert process.poll() is None, f"make sam-local stopped:\n{log.read_text()}"
+        assert time.monotonic() < deadline, f"not ready in {READY_TIMEOUT_S} s:\n{log.read_text()}"
         try:
             requests.get(f"{api_url}/api/portfolios/", timeout=5)
-            break
+            return
         except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.5)
-    running = SamLocal(
-        process=process,
-        folder=folder,
-        api_url=api_url,
-        environment=_read_env(folder / ".local.env"),
-        tokens=json.loads((folder / ".local-tokens.json").read_text(encoding="utf-8")),
-    )
-    yield running
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    # As Ctrl-C stops it: sam removes its containers, then the stack stops.
     process.send_signal(signal.SIGINT)
     try:
         process.wait(timeout=60)

@@ -6,6 +6,7 @@ the two cannot drift.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -195,11 +196,20 @@ class StackContext:
     attributes: dict[str, dict[str, str]]
     url_suffix: str = "amazonaws.com"
 
+    @property
+    def stack_id(self) -> str:
+        """A stack id as CloudFormation shapes it; its UUID derived from the stack's name, so
+        that names built from it (the media bucket's) are the same on every local run."""
+        digest = hashlib.sha256(f"{self.account_id}/{self.region}/{self.stack_name}".encode()).hexdigest()
+        uuid = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+        return f"arn:aws:cloudformation:{self.region}:{self.account_id}:stack/{self.stack_name}/{uuid}"
+
     def ref(self, name: str) -> str:
         pseudo = {
             "AWS::Region": self.region,
             "AWS::AccountId": self.account_id,
             "AWS::StackName": self.stack_name,
+            "AWS::StackId": self.stack_id,
             "AWS::URLSuffix": self.url_suffix,
             "AWS::Partition": "aws",
         }
@@ -251,7 +261,7 @@ _NO_VALUE = object()
 
 def resolve(value: Any, template: dict[str, Any], stack: StackContext) -> Any:
     """``value`` with the intrinsic functions the template uses evaluated (Ref, Fn::Sub,
-    Fn::GetAtt, Fn::If with its conditions and AWS::NoValue, Fn::Join, Fn::Select)."""
+    Fn::GetAtt, Fn::If with its conditions and AWS::NoValue, Fn::Join, Fn::Select, Fn::Split)."""
     if isinstance(value, list):
         items = (resolve(item, template, stack) for item in value)
         return [item for item in items if item is not _NO_VALUE]
@@ -298,6 +308,9 @@ def resolve(value: Any, template: dict[str, Any], stack: StackContext) -> Any:
     if function == "Fn::Select":
         index, items = argument
         return resolve(items, template, stack)[int(resolve(index, template, stack))]
+    if function == "Fn::Split":
+        separator, text = argument
+        return str(resolve(text, template, stack)).split(separator)
     if function.startswith("Fn::"):
         raise TemplateError(f"{function} is not supported by the local tooling")
     return {function: resolve(argument, template, stack)}

@@ -108,6 +108,14 @@ def _base_context(template: dict[str, Any], *, region: str, account_id: str) -> 
             attributes[logical_id] = {"RootResourceId": "root"}
         elif kind in ("AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion"):
             refs[logical_id] = f"arn:aws:lambda:{region}:{account_id}:layer:{logical_id}:1"
+        elif kind in ("AWS::CloudFront::Distribution", "AWS::CloudFront::OriginAccessControl"):
+            # Not emulated: the local stack serves media from its S3 endpoint (MEDIA_BASE_URL).
+            distribution_id = "E" + hashlib.sha256(logical_id.encode()).hexdigest()[:13].upper()
+            refs[logical_id] = distribution_id
+            attributes[logical_id] = {
+                "Id": distribution_id,
+                "DomainName": f"{distribution_id.lower()}.cloudfront.net",
+            }
         else:
             refs[logical_id] = logical_id
     # Bucket names may themselves refer to parameters and pseudo parameters (not to buckets).
