@@ -87,6 +87,32 @@ def test_an_upload_becomes_the_cover_of_the_portfolio_it_names(
             assert max(picture.size) == min(longest_edge, 1600)
 
 
+def test_an_employers_new_image_reaches_every_portfolio_through_the_rerender_queue(
+    stack: RunningStack, admin: dict[str, str]
+) -> None:
+    # Given employer 3, shown on 16 portfolios of the data set
+    showing = [19, 28, 58, 66, 67, 73, 76, 78, 85, 87, 103, 104, 105, 127, 141, 164]
+    # When an editor uploads its new logo, attached to it
+    _s3(stack).put_object(
+        Bucket=stack.environment["MEDIA_BUCKET"],
+        Key="uploads/employer 3 logo.png",
+        Body=_png(300, 300),
+        ContentType="image/png",
+        Metadata={"name": "e2e employer logo", "attach": "employer:3"},
+    )
+
+    # Then every one of them shows it soon after: the thumbnails function queued their batch,
+    # and the local stack's SQS poller ran RerenderFunction on it
+    def everywhere() -> bool:
+        return all(
+            (_retrieve(stack, pid, admin)["employer_data"]["image_data"] or {}).get("name")
+            == "e2e employer logo"
+            for pid in showing
+        )
+
+    _wait_for(everywhere, VISIBLE_WITHIN_S)
+
+
 def test_an_upload_outside_the_templates_filters_runs_nothing(
     stack: RunningStack, admin: dict[str, str]
 ) -> None:

@@ -10,6 +10,7 @@ import pytest
 from moto import mock_aws
 
 from portfolio.infra.template import create_tables
+from tests.support.rerender import RERENDER_QUEUE
 
 
 @pytest.fixture(autouse=True)
@@ -20,3 +21,17 @@ def aws() -> Iterator[None]:
     with mock_aws():
         create_tables(boto3.client("dynamodb"), names={})
         yield
+
+
+@pytest.fixture
+def rerender_queue(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """RerenderQueue on moto, named in the environment as the template names it: shared records'
+    changes then queue their portfolios (``tests.support.rerender.drain`` renders them)."""
+    from portfolio.config import settings
+
+    url = boto3.client("sqs").create_queue(QueueName=RERENDER_QUEUE)["QueueUrl"]
+    monkeypatch.setenv("RERENDER_QUEUE_URL", url)
+    settings.cache_clear()
+    yield url
+    monkeypatch.delenv("RERENDER_QUEUE_URL", raising=False)
+    settings.cache_clear()

@@ -3,8 +3,6 @@ as the record is written. And every AWS call the function makes is one its role 
 
 from __future__ import annotations
 
-import fnmatch
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -14,8 +12,8 @@ from botocore.client import BaseClient
 from functions.thumbnails.app import lambda_handler
 from portfolio.data.media import load_upload_record
 from portfolio.domain.rendering import render_image, with_media_urls
-from portfolio.infra.template import StackContext, load_template, parameter_defaults, resolve
 from tests.integration.support import MEDIA_BASE, call
+from tests.support import iam
 from tests.support import media as support
 from tests.support.catalogue import fixture_portfolios, import_portfolios
 from tests.support.context import FakeLambdaContext
@@ -121,105 +119,22 @@ def test_metadata_in_an_unknown_charset_or_with_huge_ids_still_ends_in_a_ready_r
 
 # --- the function's role covers what it does -------------------------------------------------------
 
-_ACCOUNT = "123456789012"
-_REGION = "us-east-1"
-# API operation -> the IAM action that allows it.
-_S3_ACTIONS = {"GetObject": "s3:GetObject", "HeadObject": "s3:GetObject", "PutObject": "s3:PutObject"}
-
-
-def _allowed(bucket: str) -> list[tuple[str, str]]:
-    """(action, resource ARN pattern) pairs ThumbnailsFunction's role allows, resolved from
-    the template with the test environment's names (each table named by its logical id, the
-    bucket as MEDIA_BUCKET names it)."""
-    template = load_template()
-    tables = {
-        logical_id: logical_id
-        for logical_id, resource in template["Resources"].items()
-        if resource["Type"] == "AWS::DynamoDB::Table"
-    }
-    stack = StackContext(
-        region=_REGION,
-        account_id=_ACCOUNT,
-        stack_name="portfolio",
-        parameters={**parameter_defaults(template), "MediaBucketPrefix": "portfolio-media"},
-        refs=dict(tables),
-        attributes={name: {"Arn": f"arn:aws:dynamodb:{_REGION}:{_ACCOUNT}:table/{name}"} for name in tables},
-    )
-    template_bucket = resolve(
-        template["Globals"]["Function"]["Environment"]["Variables"]["MEDIA_BUCKET"], template, stack
-    )
-    pairs = []
-    for policy in template["Resources"]["ThumbnailsFunction"]["Properties"]["Policies"]:
-        for statement in policy["Statement"]:
-            assert statement["Effect"] == "Allow"
-            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-            resources = (
-                statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
-            )
-            for resource in resources:
-                arn = str(resolve(resource, template, stack)).replace(template_bucket, bucket)
-                pairs.extend((action, arn) for action in actions)
-    return pairs
-
-
-class _CallRecorder:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, str, dict[str, Any]]] = []
-
-    def __call__(self, original: Any) -> Any:
-        recorder = self
-
-        def recording(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-            recorder.calls.append((client.meta.service_model.service_name, operation, dict(params)))
-            return original(client, operation, params)
-
-        return recording
-
-
-# A transaction's items -> the IAM action each needs (TransactWriteItems has none of its own).
-_TRANSACT_ACTIONS = {
-    "Put": "PutItem",
-    "Update": "UpdateItem",
-    "Delete": "DeleteItem",
-    "ConditionCheck": "ConditionCheckItem",
-}
-
-
-def _table_arn(table: str) -> str:
-    return f"arn:aws:dynamodb:{_REGION}:{_ACCOUNT}:table/{table}"
-
-
-def _needed(service: str, operation: str, params: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    if service == "s3":
-        yield _S3_ACTIONS[operation], f"arn:aws:s3:::{params['Bucket']}/{params['Key']}"
-    elif service == "dynamodb" and operation == "TransactWriteItems":
-        for item in params["TransactItems"]:
-            ((kind, request),) = item.items()
-            yield f"dynamodb:{_TRANSACT_ACTIONS[kind]}", _table_arn(request["TableName"])
-    elif service == "dynamodb":
-        tables = [params["TableName"]] if "TableName" in params else list(params["RequestItems"])
-        for table in tables:
-            yield f"dynamodb:{operation}", _table_arn(table)
-    else:
-        raise AssertionError(f"unexpected call {service}.{operation}")
-
-
 # Granted, and needed only on paths this test does not take: Powertools deletes an idempotency
 # record when processing raises (so that Lambda's retry runs it again) and reads one when an
 # older Powertools record has no copy in the failed put's answer; S3 answers 404 rather than
 # 403 for a missing key only with s3:ListBucket, which no call names.
 _GRANTED_FOR_OTHER_PATHS = {
-    ("dynamodb:DeleteItem", _table_arn("IdempotencyTable")),
-    ("dynamodb:GetItem", _table_arn("IdempotencyTable")),
+    ("dynamodb:DeleteItem", iam.table_arn("IdempotencyTable")),
+    ("dynamodb:GetItem", iam.table_arn("IdempotencyTable")),
     ("s3:ListBucket", "arn:aws:s3:::*"),
     # Packing the card snapshot again, every 50 catalogue changes (portfolio.domain.catalogue).
-    ("dynamodb:Scan", _table_arn("PortfoliosTable")),
-    ("dynamodb:BatchWriteItem", _table_arn("SequencesTable")),
+    ("dynamodb:Scan", iam.table_arn("PortfoliosTable")),
+    ("dynamodb:BatchWriteItem", iam.table_arn("SequencesTable")),
 }
 
 
 def test_every_call_the_function_makes_is_allowed_by_its_role(
-    bucket: str, monkeypatch: pytest.MonkeyPatch
+    bucket: str, rerender_queue: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given uploads that take every path: attachments of each kind, a name clash, a failed
     # file, a duplicate delivery and a deleted upload
@@ -239,37 +154,18 @@ def test_every_call_the_function_makes_is_allowed_by_its_role(
         ),
     ]
     boto3.client("s3").delete_object(Bucket=bucket, Key="uploads/p/gone.png")
-    recorder = _CallRecorder()
+    recorder = iam.CallRecorder()
     monkeypatch.setattr(BaseClient, "_make_api_call", recorder(BaseClient._make_api_call))
     # When the function handles them (the first twice)
     outcomes = handle(support.combined(*events, events[0]))
     monkeypatch.undo()
     assert [o["status"] for o in outcomes] == ["ready", "failed", "skipped", "ready"]
     # Then each request is allowed by a statement of ThumbnailsFunction's policies
-    allowed = _allowed(bucket)
-    missing = sorted(
-        {
-            (action, resource)
-            for service, operation, params in recorder.calls
-            for action, resource in _needed(service, operation, params)
-            if not any(
-                action == granted and fnmatch.fnmatchcase(resource, pattern) for granted, pattern in allowed
-            )
-        }
-    )
+    allowed = iam.allowed("ThumbnailsFunction", bucket=bucket)
+    missing = iam.refused(allowed, recorder.needed())
     assert not missing, f"calls the role does not allow: {missing}"
-    # And every DynamoDB and S3 grant is used by some call (least privilege)
-    needed = {
-        pair for service, operation, params in recorder.calls for pair in _needed(service, operation, params)
-    }
-    unused = sorted(
-        (action, pattern)
-        for action, pattern in allowed
-        if not any(
-            action == other and fnmatch.fnmatchcase(pattern, arn) for other, arn in _GRANTED_FOR_OTHER_PATHS
-        )
-        and not any(action == used and fnmatch.fnmatchcase(resource, pattern) for used, resource in needed)
-    )
+    # And every DynamoDB, S3 and SQS grant is used by some call (least privilege)
+    unused = iam.unused(allowed, recorder.needed(), for_other_paths=_GRANTED_FOR_OTHER_PATHS)
     assert not unused, f"grants no call uses: {unused}"
     operations = {(service, operation) for service, operation, _ in recorder.calls}
     assert {
@@ -277,4 +173,5 @@ def test_every_call_the_function_makes_is_allowed_by_its_role(
         ("s3", "PutObject"),
         ("s3", "HeadObject"),
         ("dynamodb", "PutItem"),
+        ("sqs", "SendMessageBatch"),
     } <= operations

@@ -121,9 +121,11 @@ def test_alarms_watch_failures_5xx_errors_and_throttles_and_notify_the_topic(
     alarms = _of_type(deployed, "AWS::CloudWatch::Alarm")
     functions = sorted(_of_type(deployed, "AWS::Lambda::Function"))
     tables = sorted(_of_type(deployed, "AWS::DynamoDB::Table"))
-    # Failed uploads waiting in the failure queue
-    assert _watched(alarms, "AWS/SQS", "ApproximateNumberOfMessagesVisible") == [
-        {"Fn::GetAtt": ["ThumbnailsFailureQueue", "QueueName"]}
+    # Failed uploads and failed re-render batches waiting in their failure queues
+    queues = _watched(alarms, "AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    assert sorted(queue["Fn::GetAtt"][0] for queue in queues) == [
+        "RerenderFailureQueue",
+        "ThumbnailsFailureQueue",
     ]
     # The API's 5xx rate on its stage
     assert _watched(alarms, "AWS/ApiGateway", "5XXError") == [

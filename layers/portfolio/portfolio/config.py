@@ -62,6 +62,9 @@ class Settings:
     dynamodb_read_timeout_s: float
     dynamodb_max_attempts: int
     cors: CorsSettings = field(default_factory=CorsSettings)
+    # Where re-render batches go (template.yaml: RerenderQueue). Empty: a shared record's
+    # portfolios are re-rendered in the process that changed it (tests, tools).
+    rerender_queue_url: str = ""
 
 
 # Environment variable -> TableNames field. template.yaml's Globals use the same names.
@@ -144,4 +147,5 @@ def settings() -> Settings:
         dynamodb_read_timeout_s=_float("DYNAMODB_READ_TIMEOUT_S", 2.0),
         dynamodb_max_attempts=_int("DYNAMODB_MAX_ATTEMPTS", 2),
         cors=_cors(),
+        rerender_queue_url=env.get("RERENDER_QUEUE_URL", "").strip(),
     )

@@ -18,10 +18,12 @@ from enum import StrEnum
 
 from portfolio.data import card_snapshots as snapshots
 from portfolio.data import catalogue as store
+from portfolio.data import rerender_queue
 from portfolio.domain.cards import encode_card
 from portfolio.domain.import_format import ImportError_, ImportSet
 from portfolio.domain.records import EmployerRecord, LinkRecord, MediaRecord, PortfolioRecord, TagRecord
 from portfolio.domain.rendering import render_document
+from portfolio.observability import logger
 
 MEDIA_SEQUENCE = "media"
 THUMBNAIL_SEQUENCE = "thumbnail"
@@ -102,7 +104,9 @@ def import_catalogue(data: ImportSet) -> ImportSummary:
     showing |= store.save_links(data.links.values(), references["link"])
     store.save_portfolios(writes)
     # Portfolios outside the data set that show an employer, tag or link of it.
-    refresh_portfolios(showing - {record.id for record in data.portfolios}, only_changed=True)
+    refresh_portfolios(
+        showing - {record.id for record in data.portfolios}, only_changed=True, pack_snapshot=False
+    )
     # What a cold read container loads in one go (portfolio.data.card_snapshots).
     snapshots.write_snapshot()
     store.raise_sequence(MEDIA_SEQUENCE, max(data.media, default=0))
@@ -140,6 +144,7 @@ def refresh_portfolios(
     *,
     change: Callable[[PortfolioRecord], PortfolioRecord] = _identity,
     only_changed: bool = False,
+    pack_snapshot: bool = True,
 ) -> list[int]:
     """Apply ``change`` to these stored portfolios and store them re-rendered from the current
     shared records; return the ids written (missing portfolios are skipped).
@@ -148,7 +153,8 @@ def refresh_portfolios(
     shared records it embeds, and written only if it still holds that revision; otherwise it
     is read, changed and rendered again. So the last write of a document always follows the
     last change of everything it shows. With ``only_changed``, documents that render the
-    same as stored are not written.
+    same as stored are not written. With ``pack_snapshot``, the cold containers' snapshot is
+    packed again when the changes published leave it too far behind.
     """
     pending = set(portfolio_ids)
     written: set[int] = set()
@@ -175,7 +181,7 @@ def refresh_portfolios(
         pending = set()
     if pending:
         raise ConcurrentWrites(f"portfolios {sorted(pending)} changed under {MAX_WRITE_ATTEMPTS} attempts")
-    if published is not None and not only_changed:
+    if published is not None and pack_snapshot:
         _keep_snapshot_close(published)
     return sorted(written)
 
@@ -261,4 +267,40 @@ def attach_media(media_id: int, target: AttachTarget, target_id: int) -> list[in
         affected = store.set_record_image(target.value, target_id, media_id)
     except LookupError as exc:
         raise AttachError(str(exc)) from exc
-    return refresh_portfolios(affected)
+    return schedule_rerender(affected, reason=f"{target.value} {target_id} image {media_id}")
+
+
+def schedule_rerender(portfolio_ids: Iterable[int], *, reason: str) -> list[int]:
+    """Have these portfolios rendered again (a shared record they show changed); return them.
+
+    With a re-render queue (deployed, local stack), they go there in bounded batches that
+    RerenderFunction renders (``rerender_batch``), so the caller's time does not grow with
+    their number. Without one (tests, tools) they are rendered here."""
+    ids = sorted(set(portfolio_ids))
+    if not ids:
+        return []
+    if not rerender_queue.queue_configured():
+        return refresh_portfolios(ids)
+    queued = rerender_queue.batches(ids, reason=reason)
+    rerender_queue.enqueue(queued)
+    logger.info("re-render queued", extra={"portfolios": len(ids), "batches": len(queued), "reason": reason})
+    return ids
+
+
+def rerender_batch(body: str) -> list[int]:
+    """One message of the re-render queue: render its portfolios again from the current shared
+    records; the ids written. Only documents that render differently are written, so a batch
+    delivered twice (SQS delivers at least once) costs reads, not writes. A malformed message
+    is dropped with a log line (retrying cannot fix it); ``ConcurrentWrites`` is raised for
+    SQS to deliver the batch again."""
+    try:
+        batch = rerender_queue.RerenderBatch.parse(body)
+    except ValueError as error:
+        logger.error("not a re-render batch: dropped", extra={"error": str(error), "body": body[:200]})
+        return []
+    written = refresh_portfolios(batch.portfolio_ids, only_changed=True)
+    logger.info(
+        "re-render batch done",
+        extra={"portfolios": len(batch.portfolio_ids), "written": len(written), "reason": batch.reason},
+    )
+    return written

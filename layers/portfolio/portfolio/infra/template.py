@@ -423,6 +423,48 @@ def s3_triggers(template: dict[str, Any]) -> list[S3Trigger]:
 
 
 @dataclass(frozen=True, slots=True)
+class SqsTrigger:
+    """An ``SQS`` event of a function: Lambda polls ``queue`` (a logical id) and invokes the
+    function with up to ``batch_size`` messages, reporting failed ones when
+    ``reports_item_failures``."""
+
+    function: str
+    event: str
+    queue: str
+    batch_size: int
+    reports_item_failures: bool
+
+
+def sqs_triggers(template: dict[str, Any]) -> list[SqsTrigger]:
+    triggers = []
+    for logical_id, function in resources(template, "AWS::Serverless::Function").items():
+        for event_name, event in function.get("Properties", {}).get("Events", {}).items():
+            if event.get("Type") != "SQS":
+                continue
+            props = event["Properties"]
+            queue = props["Queue"]
+            attribute = queue.get("Fn::GetAtt") if isinstance(queue, dict) else None
+            if isinstance(attribute, str):
+                attribute = attribute.split(".", 1)
+            if not (isinstance(attribute, list) and len(attribute) == 2 and attribute[1] == "Arn"):
+                raise TemplateError(
+                    f"{logical_id}.{event_name}: an SQS event's Queue must be !GetAtt Queue.Arn"
+                )
+            triggers.append(
+                SqsTrigger(
+                    function=logical_id,
+                    event=event_name,
+                    queue=str(attribute[0]),
+                    # Lambda's default for SQS event sources.
+                    batch_size=int(props.get("BatchSize", 10)),
+                    reports_item_failures="ReportBatchItemFailures"
+                    in (props.get("FunctionResponseTypes") or []),
+                )
+            )
+    return triggers
+
+
+@dataclass(frozen=True, slots=True)
 class AsyncInvokeConfig:
     """How Lambda retries an asynchronous invocation (S3 events) and where a failed event
     goes (``on_failure``: an unresolved ``Destination``, or None)."""

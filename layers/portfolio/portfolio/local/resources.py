@@ -220,6 +220,12 @@ def provision(
         queues[logical_id] = url
         stack.refs[logical_id] = url
         stack.attributes[logical_id] = {"Arn": arn, "QueueName": name, "QueueUrl": url}
+    # Redrive policies name other queues: set once every queue exists.
+    for logical_id, resource in resources(template, "AWS::SQS::Queue").items():
+        redrive = resource.get("Properties", {}).get("RedrivePolicy")
+        if redrive is not None:
+            policy = json.dumps(resolve(redrive, template, stack))
+            sqs.set_queue_attributes(QueueUrl=queues[logical_id], Attributes={"RedrivePolicy": policy})
 
     specs = functions(template)
     by_function: dict[str, list[S3Trigger]] = {}

@@ -29,6 +29,7 @@ from portfolio.infra.template import (
     load_template,
     resolve,
     serverless_api,
+    sqs_triggers,
 )
 from portfolio.local.resources import (
     DEFAULT_ACCOUNT_ID,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from portfolio.local.embedded_aws import EmbeddedAws
     from portfolio.local.functions import LocalFunction
     from portfolio.local.notifications import NotificationPoller
+    from portfolio.local.queue_events import SqsEventPoller
 
 DEFAULT_REGION = "us-east-1"
 # moto's server answers any credentials; these make the SDKs sign requests without a profile.
@@ -150,7 +152,7 @@ class LocalStack:
         self.options = options
         self._moto: EmbeddedAws | None = None
         self._server: LocalApiServer | None = None
-        self._pollers: list[NotificationPoller] = []
+        self._pollers: list[NotificationPoller | SqsEventPoller] = []
 
     # --- the AWS endpoint -------------------------------------------------------------------
 
@@ -214,6 +216,7 @@ class LocalStack:
         if self.options.upload_events:
             subscribe_notifications(s3, provisioned.notification_queues)
             self._start_pollers(template, provisioned, local_functions, sqs)
+        self._start_queue_pollers(template, provisioned, local_functions, sqs, region=region)
         api_url = self._start_api(
             template, provisioned, local_functions, region=region, account_id=account_id
         )
@@ -302,6 +305,29 @@ class LocalStack:
                 sqs=sqs,
                 invoke_config=config,
                 on_failure_queue_url=on_failure_url,
+            )
+            poller.start()
+            self._pollers.append(poller)
+
+    def _start_queue_pollers(
+        self,
+        template: dict[str, Any],
+        provisioned: Provisioned,
+        local_functions: dict[str, LocalFunction],
+        sqs: Any,
+        *,
+        region: str,
+    ) -> None:
+        from portfolio.local.queue_events import SqsEventPoller
+
+        for trigger in sqs_triggers(template):
+            poller = SqsEventPoller(
+                trigger,
+                local_functions[trigger.function],
+                sqs=sqs,
+                queue_url=provisioned.queues[trigger.queue],
+                queue_arn=provisioned.stack.attributes[trigger.queue]["Arn"],
+                region=region,
             )
             poller.start()
             self._pollers.append(poller)
