@@ -1,6 +1,7 @@
 """A shared record's new image reaches every portfolio that shows it without the upload's
 invocation growing with them (issue 11): the thumbnails function queues bounded batches,
-RerenderFunction renders one per invocation, idempotently, and SQS retries a failed one."""
+RerenderFunction renders one per invocation, idempotently, and SQS retries a failed one. The
+record's portfolios are kept in ReferencesTable, in chunks, with no limit on their number."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ from botocore.client import BaseClient
 
 from functions.rerender.app import lambda_handler as rerender_handler
 from functions.thumbnails.app import lambda_handler as thumbnails_handler
+from portfolio.data import catalogue as store
 from portfolio.data import rerender_queue as queue_data
+from portfolio.data.models import EmployerModel, ReferenceModel
 from portfolio.domain import catalogue
 from portfolio.domain.catalogue import AttachTarget, attach_media, import_catalogue, rerender_batch
 from portfolio.domain.demo import demo_catalogue
 from portfolio.domain.import_format import parse_import
+from portfolio.domain.records import EmployerRecord, TagRecord
 from portfolio.local.queue_events import sqs_event
 from tests.integration.support import call
 from tests.support import iam
@@ -168,3 +172,27 @@ def test_every_call_the_rerender_function_makes_is_allowed_by_its_role(
     allowed = iam.allowed("RerenderFunction", bucket="portfolio-media-test")
     assert not iam.refused(allowed, recorder.needed())
     assert not iam.unused(allowed, recorder.needed(), for_other_paths=_GRANTED_FOR_OTHER_PATHS)
+
+
+def test_a_tag_shown_on_more_portfolios_than_one_item_could_hold_keeps_them_all() -> None:
+    # Given a tag, and 150,000 portfolios recorded as showing it (a single item would have
+    # stopped near 100,000 ids: DynamoDB's 400 KB)
+    store.save_tags([TagRecord(id=2, name="Python", image_id=None)], {})
+    store.add_references("tag", {2: range(1, 150_001)})
+    # When an image is set on it, Then every one of them is found to re-render
+    assert store.set_record_image("tag", 2, 77) == set(range(1, 150_001))
+    # And no item of ReferencesTable comes near the limit
+    items = list(ReferenceModel.query("tag#2"))
+    assert len(items) == 16
+    assert max(len(item.portfolio_ids or ()) for item in items) <= store.REFERENCE_CHUNK
+
+
+def test_references_stored_on_the_record_itself_are_still_used_and_moved_by_the_next_import() -> None:
+    # Given an employer stored before ReferencesTable, its portfolios on the record itself
+    EmployerModel(id=3, name="Acme", portfolio_ids={5, 6}).save()
+    # When an image is set on it, Then those portfolios are found
+    assert store.set_record_image("employer", 3, 77) == {5, 6}
+    # And an import of it (now shown on portfolio 9) moves them to ReferencesTable
+    store.save_employers([EmployerRecord(id=3, name="Acme", description=None, image_id=77)], {3: {9}})
+    assert EmployerModel.get(3).portfolio_ids is None
+    assert store.referencing_portfolios("employer", 3) == {5, 6, 9}

@@ -23,6 +23,7 @@ class TableNames:
     users: str
     tokens: str
     idempotency: str
+    references: str
 
 
 # The request headers a frontend sends: its token, and the type of a body.
@@ -79,6 +80,7 @@ TABLE_ENV_VARS: dict[str, str] = {
     "USERS_TABLE": "users",
     "TOKENS_TABLE": "tokens",
     "IDEMPOTENCY_TABLE": "idempotency",
+    "REFERENCES_TABLE": "references",
 }
 
 # Logical ids in template.yaml, used as physical names by the local stack.
@@ -93,6 +95,7 @@ DEFAULT_TABLE_NAMES: dict[str, str] = {
     "USERS_TABLE": "UsersTable",
     "TOKENS_TABLE": "TokensTable",
     "IDEMPOTENCY_TABLE": "IdempotencyTable",
+    "REFERENCES_TABLE": "ReferencesTable",
 }
 
 

@@ -25,6 +25,7 @@ from portfolio.data.models import (
     MediaModel,
     PortfolioCardModel,
     PortfolioDocumentModel,
+    ReferenceModel,
     SequenceModel,
     TagModel,
     ThumbnailMap,
@@ -196,27 +197,62 @@ def load_links(ids: Iterable[int]) -> dict[int, LinkRecord]:
 
 _ReferencedModel = EmployerModel | TagModel | LinkModel
 
+# Portfolio ids per ReferencesTable item: at most ~11 bytes each, so ~110 KB per item.
+REFERENCE_CHUNK = 10_000
+
+
+def _reference_key(kind: str, record_id: int) -> str:
+    return f"{kind}#{record_id}"
+
+
+def add_references(kind: str, references: Mapping[int, Iterable[int]]) -> None:
+    """Record that these portfolios embed these employers, tags or links (``kind``): one
+    UpdateItem per record and chunk, adding to its set (atomic, and idempotent)."""
+    for record_id, portfolio_ids in references.items():
+        chunks: dict[int, set[float]] = {}
+        for portfolio_id in portfolio_ids:
+            chunks.setdefault(portfolio_id // REFERENCE_CHUNK, set()).add(portfolio_id)
+        for chunk, ids in sorted(chunks.items()):
+            item = ReferenceModel(_reference_key(kind, record_id), chunk)
+            update_attributes(item, actions=[ReferenceModel.portfolio_ids.add(ids)])
+
+
+def referencing_portfolios(kind: str, record_id: int) -> set[int]:
+    """The portfolios recorded as embedding this employer, tag or link (a superset)."""
+    return {
+        int(portfolio_id)
+        for item in ReferenceModel.query(_reference_key(kind, record_id))
+        for portfolio_id in (item.portfolio_ids or ())
+    }
+
+
+def _legacy_references(item: _ReferencedModel) -> set[int]:
+    # Written on the record itself before ReferencesTable existed (see models._ReferencedRecord).
+    return {int(pid) for pid in (item.portfolio_ids or ())}
+
 
 def _save_referenced(
     model: type[_ReferencedModel],
+    kind: str,
     items: Sequence[_ReferencedModel],
     references: Mapping[int, set[int]],
 ) -> set[int]:
-    """Save shared records (employers, tags or links) with their referencing portfolios
-    united with those already stored. Returns the stored portfolios that show any of these
-    records, changed or not: an earlier, interrupted write may have changed a record without
+    """Save shared records (employers, tags or links) and add their referencing portfolios to
+    those already recorded. Returns the stored portfolios that show any of these records,
+    changed or not: an earlier, interrupted write may have changed a record without
     re-rendering them (the caller re-renders those that differ)."""
     existing = {int(stored.id): stored for stored in _batch_get(model, [int(item.id) for item in items])}
     showing: set[int] = set()
+    to_add: dict[int, set[int]] = {}
     for item in items:
         item_id = int(item.id)
-        referencing = set(references.get(item_id, ()))
         stored = existing.get(item_id)
-        if stored is not None:
-            before = {int(pid) for pid in (stored.portfolio_ids or ())}
-            referencing |= before
-            showing |= before
-        item.portfolio_ids = set[float](referencing) or None
+        legacy = _legacy_references(stored) if stored is not None else set()
+        showing |= referencing_portfolios(kind, item_id) | legacy
+        # The record's own set moves to ReferencesTable before the record is written without it.
+        to_add[item_id] = set(references.get(item_id, ())) | legacy
+        item.portfolio_ids = None
+    add_references(kind, {item_id: ids for item_id, ids in to_add.items() if ids})
     _save_all(model, items)
     return showing
 
@@ -225,12 +261,12 @@ def save_employers(records: Iterable[EmployerRecord], references: Mapping[int, s
     items = [
         EmployerModel(id=r.id, name=r.name, description=r.description, image_id=r.image_id) for r in records
     ]
-    return _save_referenced(EmployerModel, items, references)
+    return _save_referenced(EmployerModel, "employer", items, references)
 
 
 def save_tags(records: Iterable[TagRecord], references: Mapping[int, set[int]]) -> set[int]:
     items = [TagModel(id=r.id, name=r.name, image_id=r.image_id) for r in records]
-    return _save_referenced(TagModel, items, references)
+    return _save_referenced(TagModel, "tag", items, references)
 
 
 def save_links(records: Iterable[LinkRecord], references: Mapping[int, set[int]]) -> set[int]:
@@ -238,7 +274,7 @@ def save_links(records: Iterable[LinkRecord], references: Mapping[int, set[int]]
         LinkModel(id=r.id, name=r.name, url=r.url, description=r.description, image_id=r.image_id)
         for r in records
     ]
-    return _save_referenced(LinkModel, items, references)
+    return _save_referenced(LinkModel, "link", items, references)
 
 
 _REFERENCED_MODELS: dict[str, type[EmployerModel] | type[TagModel] | type[LinkModel]] = {
@@ -266,7 +302,7 @@ def set_record_image(kind: str, record_id: int, image_id: int) -> set[int]:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             raise LookupError(f"{kind} {record_id}") from exc
         raise
-    return {int(pid) for pid in (item.portfolio_ids or ())}
+    return referencing_portfolios(kind, record_id) | _legacy_references(item)
 
 
 # --- portfolios --------------------------------------------------------------------------------

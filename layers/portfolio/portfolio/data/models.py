@@ -213,8 +213,23 @@ class MediaModel(Model):
 
 
 class _ReferencedRecord(Model):
-    # Portfolios whose documents embed this record: the write path re-renders them when it
-    # changes. Kept as a superset (a stale id only costs a harmless re-render).
+    # Before ReferencesTable: the portfolios that embed this record, on the record itself
+    # (one item: DynamoDB's 400 KB limit at ~100,000 ids). Still read; an import moves it to
+    # ReferencesTable.
+    portfolio_ids = NumberSetAttribute(null=True)
+
+
+class ReferenceModel(Model):
+    """Which portfolios embed an employer, tag or link (their documents are re-rendered when it
+    changes), in chunks: ``ref`` is "employer#3", ``chunk`` is portfolio id // REFERENCE_CHUNK,
+    so one item holds at most that many ids (far below 400 KB) and a record may be shown on
+    any number of portfolios. A superset: a stale id costs a harmless re-render."""
+
+    class Meta(_Meta):
+        table_name = settings().tables.references
+
+    ref = UnicodeAttribute(hash_key=True)
+    chunk = NumberAttribute(range_key=True)
     portfolio_ids = NumberSetAttribute(null=True)
 
 
@@ -344,6 +359,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     CatalogueFeedModel,
     UserModel,
     TokenModel,
+    ReferenceModel,
 )
 
 __all__ = [
@@ -355,6 +371,7 @@ __all__ = [
     "MediaModel",
     "PortfolioCardModel",
     "PortfolioDocumentModel",
+    "ReferenceModel",
     "SequenceModel",
     "TagModel",
     "TokenModel",
