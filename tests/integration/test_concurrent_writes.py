@@ -4,6 +4,7 @@ else changes meanwhile, and a write that keeps meeting others gives up loudly.""
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -23,6 +24,25 @@ pytestmark = pytest.mark.integration
 # Portfolio 4 of the shared data set has an employer (4), tags (2 first) and a link (1).
 PORTFOLIO, EMPLOYER, TAG, LINK = 4, 4, 2, 1
 UPLOADS = 8
+
+
+@pytest.fixture(autouse=True)
+def atomic_transactions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """TransactWriteItems one at a time, as DynamoDB makes each atomic. moto's is not: it
+    deep-copies the tables a transaction touches, applies its items, and on a failed condition
+    restores that copy, erasing whatever another thread committed meanwhile (seen on a loaded
+    machine as one lost gallery image of 8). What is tested is our code against an atomic
+    store, not moto's rollback."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.Lock()
+    original = DynamoDBBackend.transact_write_items
+
+    def one_at_a_time(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        with lock:
+            original(self, transact_items)
+
+    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", one_at_a_time)
 
 
 @pytest.fixture(autouse=True)
