@@ -16,6 +16,8 @@ from portfolio.data import auth as store
 from portfolio.domain.auth import (
     LAST_USED_RESOLUTION_S,
     PORTFOLIO_PERMISSION,
+    ROUTE_GROUPS,
+    Capability,
     authorize,
     create_user,
     issue_token,
@@ -30,6 +32,15 @@ from tests.support.events import load_event
 pytestmark = pytest.mark.integration
 
 STAGE_RESOURCE = "arn:aws:execute-api:us-east-1:123456789012:abcdef123/Prod/*/*"
+
+
+def routes_of(*groups: Capability) -> list[str]:
+    """The stage's ARNs of these route groups, as the policy lists them."""
+    return [
+        f"arn:aws:execute-api:us-east-1:123456789012:abcdef123/Prod/{method}{path}"
+        for group in groups
+        for method, path in ROUTE_GROUPS[group]
+    ]
 
 
 def request_with(authorization: str | None) -> dict[str, Any]:
@@ -75,8 +86,13 @@ def test_an_active_admin_is_allowed_on_the_whole_stage_with_the_caller_in_the_co
     key = key_for("chief", is_superuser=True, is_staff=True)
     # When the authorizer is asked
     answer = call(request_with(f"Token {key}"))
-    # Then every route of the stage is allowed, and the read function will know who called
-    assert effect_of(answer) == ("Allow", [STAGE_RESOURCE])
+    # Then every route of the stage is allowed (reading and uploading), and the read function
+    # will know who called
+    effect, resources = effect_of(answer)
+    assert (effect, sorted(resources)) == (
+        "Allow",
+        sorted(routes_of(Capability.READ_PORTFOLIOS, Capability.UPLOAD_IMAGES)),
+    )
     user = store.get_user("chief")
     assert user is not None
     assert answer["principalId"] == str(user.user_id)
@@ -92,7 +108,9 @@ def test_active_staff_holding_4202_is_allowed_and_the_keyword_is_case_insensitiv
     key = key_for("editor", is_staff=True, permissions=[PORTFOLIO_PERMISSION])
     for keyword in ("Token", "token", "TOKEN"):
         answer = call(request_with(f"{keyword} {key}"))
-        assert effect_of(answer) == ("Allow", [STAGE_RESOURCE])
+        # (the read routes only: uploading takes the upload permission)
+        effect, resources = effect_of(answer)
+        assert (effect, sorted(resources)) == ("Allow", sorted(routes_of(Capability.READ_PORTFOLIOS)))
         assert answer["context"]["is_admin"] == "false"
 
 

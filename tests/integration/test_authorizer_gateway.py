@@ -138,6 +138,44 @@ def test_staff_without_the_permission_get_403_on_every_route() -> None:
     assert gateway.authorizer.calls == 1
 
 
+def _upload_route_decision(gateway: Gateway, key: str) -> bool:
+    # The upload routes come with issue 10's function; the authorizer's answer for them (cached
+    # like any other) is what API Gateway would apply.
+    event = api_event("/api/uploads/", headers={"Authorization": f"Token {key}"}, host=HOST)
+    arn = method_arn(
+        region="eu-west-1",
+        account_id="123456789012",
+        api_id="abc123defg",
+        stage="Prod",
+        method="POST",
+        resource_path="/api/uploads/",
+    )
+    return gateway.authorizer.authorize(event, method_arn=arn).allowed
+
+
+@pytest.mark.parametrize("upload_first", [True, False], ids=["upload-route-first", "read-route-first"])
+def test_an_upload_only_token_never_reads_and_a_read_only_token_never_uploads_with_the_cache_warm(
+    upload_first: bool,
+) -> None:
+    # Given an uploader (4203 only) and a reader (4202 only), API Gateway caching their answers
+    gateway = Gateway()
+    create_user("uploader", is_staff=True, permissions=[4203])
+    uploader = issue_token("uploader").key
+    reader = editor_key()
+    for key, reads, uploads in ((uploader, False, True), (reader, True, False)):
+        # When each calls an upload route and the read routes, in either order
+        if upload_first:
+            assert _upload_route_decision(gateway, key) is uploads
+        for path in ("/api/portfolios/", "/api/portfolios/148/", "/api/openapi.json"):
+            reply = gateway.get(path, key)
+            # Then reading is refused with DRF's 403 exactly when 4202 is missing
+            assert (reply.status == 403) is not reads, (path, reply.status)
+        if not upload_first:
+            assert _upload_route_decision(gateway, key) is uploads
+    # And each key's decision came from one authorizer run, reused on the other routes
+    assert gateway.authorizer.calls == 2
+
+
 def test_a_revoked_token_works_until_the_cache_expires_then_is_401() -> None:
     # Given a key already allowed (its decision cached)
     gateway = Gateway()

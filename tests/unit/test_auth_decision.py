@@ -12,6 +12,7 @@ from portfolio.domain.auth import (
     PORTFOLIO_PERMISSION,
     AuthFailure,
     Caller,
+    Capability,
     Outcome,
     decide,
     generate_key,
@@ -167,7 +168,9 @@ def _arn(method: str, path: str, *, stage: str = "Prod", api_id: str = "abc123de
 def test_an_allow_made_for_one_route_allows_every_route_of_the_stage_only() -> None:
     # Given the Allow the authorizer answers for a list call
     caller = Caller(user_id=7, username="someone", is_admin=False)
-    policy = stage_policy(_arn("GET", "/api/portfolios/"), principal_id="7", allow=True, caller=caller)
+    policy = stage_policy(
+        _arn("GET", "/api/portfolios/"), principal_id="7", allowed={Capability.READ_PORTFOLIOS}, caller=caller
+    )
     # Then API Gateway's evaluation allows every route of that stage with it (as when cached)
     for method, path in ROUTES:
         assert evaluate_policy(policy["policyDocument"], _arn(method, path)) is PolicyResult.ALLOW, path
@@ -184,12 +187,59 @@ def test_an_allow_made_for_one_route_allows_every_route_of_the_stage_only() -> N
 
 
 def test_a_deny_made_for_one_route_denies_every_route_of_the_stage() -> None:
-    policy = stage_policy(_arn("GET", "/api/portfolios/148/"), principal_id="7", allow=False)
+    policy = stage_policy(_arn("GET", "/api/portfolios/148/"), principal_id="7", allowed=())
     for method, path in ROUTES:
         assert evaluate_policy(policy["policyDocument"], _arn(method, path)) is PolicyResult.EXPLICIT_DENY, (
             path
         )
     assert "context" not in policy
+
+
+UPLOAD_ROUTES = [
+    ("POST", "/api/uploads/"),
+    ("POST", "/api/uploads"),
+    ("GET", "/api/uploads/0b9f6c3e2a1d4e5f/"),
+    ("HEAD", "/api/uploads/0b9f6c3e2a1d4e5f/"),
+]
+
+
+@pytest.mark.parametrize(
+    ("user", "reads", "uploads"),
+    [
+        (a_user(admin=True), True, True),
+        (a_user(staff=True, permissions=frozenset({4202})), True, False),
+        (a_user(staff=True, permissions=frozenset({4203})), False, True),
+        (a_user(staff=True, permissions=frozenset({4202, 4203})), True, True),
+        (a_user(permissions=frozenset({4203})), False, False),
+    ],
+    ids=["admin", "staff-4202", "staff-4203", "staff-both", "not-staff-4203"],
+)
+def test_each_permission_opens_its_own_routes_whichever_route_warmed_the_cache(
+    user: User, reads: bool, uploads: bool
+) -> None:
+    # Given the decision for this user's token
+    decision = decide(A_TOKEN, user)
+    if not (reads or uploads):
+        assert decision.outcome is Outcome.DENY
+        return
+    assert decision.outcome is Outcome.ALLOW
+    # When its policy (cached by header, whichever route the first call was) meets every route
+    for first_method, first_path in (ROUTES[0], UPLOAD_ROUTES[0]):
+        policy = stage_policy(
+            _arn(first_method, first_path), principal_id="7", allowed=decision.capabilities
+        )["policyDocument"]
+        # Then reading is allowed exactly with 4202 (or admin), uploading exactly with 4203
+        for routes, expected in ((ROUTES, reads), (UPLOAD_ROUTES, uploads)):
+            for method, path in routes:
+                result = evaluate_policy(policy, _arn(method, path))
+                assert (result is PolicyResult.ALLOW) is expected, (first_path, method, path, result)
+
+
+def test_another_upload_permission_code_can_be_configured() -> None:
+    staff = a_user(staff=True, permissions=frozenset({5100}))
+
+    assert decide(A_TOKEN, staff, upload_permission=5100).capabilities == {Capability.UPLOAD_IMAGES}
+    assert decide(A_TOKEN, staff).outcome is Outcome.DENY
 
 
 def test_the_caller_is_read_back_from_the_request_context() -> None:

@@ -66,6 +66,8 @@ class Settings:
     # Where re-render batches go (template.yaml: RerenderQueue). Empty: a shared record's
     # portfolios are re-rendered in the process that changed it (tests, tools).
     rerender_queue_url: str = ""
+    # The permission code that lets staff upload images through the API (UploadPermission).
+    upload_permission: int = 4203
 
 
 # Environment variable -> TableNames field. template.yaml's Globals use the same names.
@@ -151,4 +153,5 @@ def settings() -> Settings:
         dynamodb_max_attempts=_int("DYNAMODB_MAX_ATTEMPTS", 2),
         cors=_cors(),
         rerender_queue_url=env.get("RERENDER_QUEUE_URL", "").strip(),
+        upload_permission=_int("UPLOAD_PERMISSION", 4203),
     )

@@ -132,7 +132,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=_permission_code,
         action="append",
         metavar="CODE",
-        help="Permission code to hold (repeatable); 4202 lets staff read portfolios",
+        help="Permission code to hold (repeatable); 4202 lets staff read portfolios, 4203 upload images",
     )
     create.set_defaults(run=_user_create)
 

@@ -11,10 +11,12 @@ three things, each turned into a response by a Gateway Response in template.yaml
 - the error "Unauthorized": 401 (every DRF 401 case; ``NotAuthenticated.failure`` keeps
   which one, for the log).
 
-Both policies cover every method and path of the stage, not just the ARN being called:
-API Gateway caches the decision by Authorization header and applies it to whatever route
-the same header calls next. Keys are 40 hex characters from ``secrets`` (as DRF's are),
-shown once, stored only as their SHA-256 and looked up by it.
+A policy covers every route of the stage, not just the ARN being called: API Gateway caches
+the decision by Authorization header and applies it to whatever route the same header calls
+next. So it allows exactly the route groups the caller's permissions open (reading
+portfolios: admin or 4202; uploading images: admin or the upload permission, 4203 by
+default) and nothing else, whichever route warmed the cache. Keys are 40 hex characters from
+``secrets`` (as DRF's are), shown once, stored only as their SHA-256 and looked up by it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
     APIGatewayAuthorizerResponse,
 )
 
+from portfolio.config import settings
 from portfolio.data import auth as store
 from portfolio.data.auth import ApiToken, User
 from portfolio.domain.errors import DomainError, ServiceUnavailable
@@ -41,6 +44,33 @@ from portfolio.observability import MetricUnit, logger, metrics
 
 # PortfolioPermission: the permission code a staff user needs to read portfolios.
 PORTFOLIO_PERMISSION = 4202
+# The permission code a staff user needs to upload images through the API, unless the
+# template's UploadPermission (UPLOAD_PERMISSION) names another.
+DEFAULT_UPLOAD_PERMISSION = 4203
+
+
+class Capability(StrEnum):
+    """A group of routes one permission opens."""
+
+    READ_PORTFOLIOS = "read_portfolios"
+    UPLOAD_IMAGES = "upload_images"
+
+
+# The routes of each group, as (method, path pattern) in the stage's execute-api ARNs. The
+# slash-less forms are included (the read function answers them with a 301).
+ROUTE_GROUPS: dict[Capability, tuple[tuple[str, str], ...]] = {
+    Capability.READ_PORTFOLIOS: (
+        ("GET", "/api/portfolios*"),
+        ("HEAD", "/api/portfolios*"),
+        ("GET", "/api/openapi.json"),
+        ("HEAD", "/api/openapi.json"),
+    ),
+    Capability.UPLOAD_IMAGES: (
+        ("POST", "/api/uploads*"),
+        ("GET", "/api/uploads*"),
+        ("HEAD", "/api/uploads*"),
+    ),
+}
 
 # The Lambda error message API Gateway answers with 401 (any other error is a 5xx).
 UNAUTHORIZED = "Unauthorized"
@@ -199,6 +229,7 @@ class Decision:
     outcome: Outcome
     failure: AuthFailure | None = None
     user: User | None = None
+    capabilities: frozenset[Capability] = frozenset()
 
 
 def may_read_portfolios(user: User) -> bool:
@@ -206,16 +237,35 @@ def may_read_portfolios(user: User) -> bool:
     return user.is_superuser or (user.is_staff and PORTFOLIO_PERMISSION in user.permissions)
 
 
-def decide(token: ApiToken | None, user: User | None) -> Decision:
+def may_upload_images(user: User, *, upload_permission: int = DEFAULT_UPLOAD_PERMISSION) -> bool:
+    """An admin, or staff holding the upload permission."""
+    return user.is_superuser or (user.is_staff and upload_permission in user.permissions)
+
+
+def capabilities(user: User, *, upload_permission: int = DEFAULT_UPLOAD_PERMISSION) -> frozenset[Capability]:
+    """The route groups an active ``user`` may call."""
+    granted = set()
+    if may_read_portfolios(user):
+        granted.add(Capability.READ_PORTFOLIOS)
+    if may_upload_images(user, upload_permission=upload_permission):
+        granted.add(Capability.UPLOAD_IMAGES)
+    return frozenset(granted)
+
+
+def decide(
+    token: ApiToken | None, user: User | None, *, upload_permission: int = DEFAULT_UPLOAD_PERMISSION
+) -> Decision:
     """The contract's table, for a well-formed header whose key was looked up: ``token`` is
     what the key's hash found (None: unknown or revoked), ``user`` the token's user (None:
-    deleted)."""
+    deleted). ALLOW carries the route groups the user may call; DENY (403) is a user who may
+    call none."""
     if token is None:
         return Decision(Outcome.NOT_AUTHENTICATED, AuthFailure.INVALID_TOKEN)
     if user is None or not user.is_active:
         return Decision(Outcome.NOT_AUTHENTICATED, AuthFailure.USER_INACTIVE, user)
-    if may_read_portfolios(user):
-        return Decision(Outcome.ALLOW, user=user)
+    granted = capabilities(user, upload_permission=upload_permission)
+    if granted:
+        return Decision(Outcome.ALLOW, user=user, capabilities=granted)
     return Decision(Outcome.DENY, user=user)
 
 
@@ -258,10 +308,15 @@ class Caller:
 
 
 def stage_policy(
-    method_arn: str, *, principal_id: str, allow: bool, caller: Caller | None = None
+    method_arn: str,
+    *,
+    principal_id: str,
+    allowed: Iterable[Capability] = (),
+    caller: Caller | None = None,
 ) -> dict[str, Any]:
-    """The authorizer's answer: Allow (or Deny) every method and path of the stage the
-    request came to, so that the cached answer holds for every route of the API."""
+    """The authorizer's answer for the stage the request came to: Allow on every route of the
+    ``allowed`` groups (implicitly denying the others), or, with none, Deny on every route,
+    so that the cached answer holds whatever route the same header calls next."""
     request = APIGatewayAuthorizerRequestEvent({"methodArn": method_arn})
     arn = request.parsed_arn
     response = APIGatewayAuthorizerResponse(
@@ -273,9 +328,11 @@ def stage_policy(
         context=caller.context() if caller else None,
         partition=arn.partition,
     )
-    if allow:
-        response.allow_all_routes()
-    else:
+    groups = sorted(set(allowed))
+    for capability in groups:
+        for method, path in ROUTE_GROUPS[capability]:
+            response.allow_route(method, path)
+    if not groups:
         response.deny_all_routes()
     return response.asdict()
 
@@ -375,7 +432,7 @@ def _authorize(event: Any, now: int) -> dict[str, Any]:
     if not well_formed_key(key):
         raise NotAuthenticated(AuthFailure.INVALID_TOKEN)
     token, user = _lookup(key_hash(key))
-    decision = decide(token, user)
+    decision = decide(token, user, upload_permission=settings().upload_permission)
     if decision.outcome is Outcome.NOT_AUTHENTICATED or decision.user is None or token is None:
         raise NotAuthenticated(decision.failure or AuthFailure.INVALID_TOKEN)
     _record_use(token, now)
@@ -389,7 +446,7 @@ def _authorize(event: Any, now: int) -> dict[str, Any]:
     return stage_policy(
         request.method_arn,
         principal_id=str(caller.user_id),
-        allow=allowed,
+        allowed=decision.capabilities,
         caller=caller if allowed else None,
     )
 
