@@ -113,6 +113,48 @@ def test_an_employers_new_image_reaches_every_portfolio_through_the_rerender_que
     _wait_for(everywhere, VISIBLE_WITHIN_S)
 
 
+def test_a_browser_form_posted_to_the_local_s3_ends_as_the_portfolios_cover(
+    stack: RunningStack, admin: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the presigned POST form the upload API hands out, signed against the local stack
+    from portfolio.config import settings
+    from portfolio.data import media
+    from portfolio.data.upload_forms import upload_form
+
+    for variable in ("AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(variable, stack.environment[variable])
+    settings.cache_clear()
+    media.reset_clients()
+    body = _png(640, 400)
+    try:
+        form = upload_form(
+            bucket=stack.environment["MEDIA_BUCKET"],
+            key="uploads/f0rm/browser cover.png",
+            content_type="image/png",
+            size=len(body),
+            metadata={"name": "browser cover", "attach": "cover:149"},
+        )
+    finally:
+        monkeypatch.undo()
+        settings.cache_clear()
+        media.reset_clients()
+    # When a browser posts it, the file last, to the form's URL
+    posted = requests.post(
+        form.url,
+        data=form.fields,
+        files={"file": ("browser cover.png", body, "image/png")},
+        timeout=TIMEOUT_S,
+    )
+    assert posted.status_code == 204, posted.text
+    # Then the S3 event runs the thumbnails function, and the portfolio shows the image
+    _wait_for(
+        lambda: (_retrieve(stack, 149, admin)["image_data"] or {}).get("name") == "browser cover",
+        VISIBLE_WITHIN_S,
+    )
+    image = _retrieve(stack, 149, admin)["image_data"]
+    assert (image["width"], image["height"]) == (640, 400)
+
+
 def test_an_upload_outside_the_templates_filters_runs_nothing(
     stack: RunningStack, admin: dict[str, str]
 ) -> None:

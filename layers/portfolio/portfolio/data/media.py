@@ -45,6 +45,8 @@ S3_CONNECT_TIMEOUT_S = 3
 S3_READ_TIMEOUT_S = 12
 S3_MAX_ATTEMPTS = 3
 _S3_CONFIG = Config(
+    # SigV4 for presigned forms too (boto3 may sign a POST policy with the deprecated SigV2).
+    signature_version="s3v4",
     connect_timeout=S3_CONNECT_TIMEOUT_S,
     read_timeout=S3_READ_TIMEOUT_S,
     retries={"mode": "standard", "total_max_attempts": S3_MAX_ATTEMPTS},
