@@ -21,7 +21,13 @@ from portfolio.domain.auth import (
     update_user,
 )
 from portfolio.infra.template import create_tables, load_template
-from portfolio.local.gateway import GatewayReply, LocalAuthorizer, gateway_reply, method_arn
+from portfolio.local.gateway import (
+    AuthorizationResult,
+    GatewayReply,
+    LocalAuthorizer,
+    gateway_reply,
+    method_arn,
+)
 from tests.support.context import FakeLambdaContext
 from tests.support.events import api_event
 
@@ -46,7 +52,10 @@ class Gateway:
         self.clock = Clock()
         self.authorizer = LocalAuthorizer(authorizer_handler, ttl_seconds=ttl, clock=self.clock)
 
-    def get(self, path: str, key: str | None) -> GatewayReply:
+    def authorize(
+        self, method: str, path: str, key: str | None
+    ) -> tuple[dict[str, Any], AuthorizationResult]:
+        """The proxy event of this call, and the authorizer's (possibly cached) answer for it."""
         headers = {} if key is None else {"Authorization": f"Token {key}"}
         event = api_event(path, headers=headers, host=HOST)
         if key is None:
@@ -56,10 +65,13 @@ class Gateway:
             account_id="123456789012",
             api_id="abc123defg",
             stage="Prod",
-            method="GET",
+            method=method,
             resource_path=path.partition("?")[0],
         )
-        result = self.authorizer.authorize(event, method_arn=arn)
+        return event, self.authorizer.authorize(event, method_arn=arn)
+
+    def get(self, path: str, key: str | None) -> GatewayReply:
+        event, result = self.authorize("GET", path, key)
         if not result.allowed:
             return gateway_reply(load_template(), result.response_type or "ACCESS_DENIED")
         event["requestContext"]["authorizer"] = result.context
@@ -141,16 +153,7 @@ def test_staff_without_the_permission_get_403_on_every_route() -> None:
 def _upload_route_decision(gateway: Gateway, key: str) -> bool:
     # The upload routes come with issue 10's function; the authorizer's answer for them (cached
     # like any other) is what API Gateway would apply.
-    event = api_event("/api/uploads/", headers={"Authorization": f"Token {key}"}, host=HOST)
-    arn = method_arn(
-        region="eu-west-1",
-        account_id="123456789012",
-        api_id="abc123defg",
-        stage="Prod",
-        method="POST",
-        resource_path="/api/uploads/",
-    )
-    return gateway.authorizer.authorize(event, method_arn=arn).allowed
+    return gateway.authorize("POST", "/api/uploads/", key)[1].allowed
 
 
 @pytest.mark.parametrize("upload_first", [True, False], ids=["upload-route-first", "read-route-first"])

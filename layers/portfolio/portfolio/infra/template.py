@@ -367,6 +367,16 @@ def _filter_rules(filter_: dict[str, Any] | None) -> tuple[tuple[str, str], ...]
     return tuple((rule["Name"].lower(), rule["Value"]) for rule in rules)
 
 
+def _arn_of(value: Any) -> str | None:
+    """The logical id in ``!GetAtt X.Arn`` (either form), or None for anything else."""
+    attribute = value.get("Fn::GetAtt") if isinstance(value, dict) else None
+    if isinstance(attribute, str):
+        attribute = attribute.split(".", 1)
+    if isinstance(attribute, list) and len(attribute) == 2 and attribute[1] == "Arn":
+        return str(attribute[0])
+    return None
+
+
 def _bucket_notifications(template: dict[str, Any]) -> list[S3Trigger]:
     """A bucket's ``NotificationConfiguration.LambdaConfigurations``: the function is
     ``!GetAtt Function.Arn`` of a function in the template."""
@@ -376,17 +386,14 @@ def _bucket_notifications(template: dict[str, Any]) -> list[S3Trigger]:
             "LambdaConfigurations"
         ) or []
         for index, configuration in enumerate(configurations):
-            target = configuration.get("Function")
-            attribute = target.get("Fn::GetAtt") if isinstance(target, dict) else None
-            if isinstance(attribute, str):
-                attribute = attribute.split(".", 1)
-            if not (isinstance(attribute, list) and len(attribute) == 2 and attribute[1] == "Arn"):
+            function = _arn_of(configuration.get("Function"))
+            if function is None:
                 raise TemplateError(
                     f"{bucket}: a bucket notification's Function must be !GetAtt of a function's Arn"
                 )
             triggers.append(
                 S3Trigger(
-                    function=str(attribute[0]),
+                    function=function,
                     event=f"{bucket}{index}",
                     bucket=bucket,
                     events=(str(configuration["Event"]),),
@@ -442,11 +449,8 @@ def sqs_triggers(template: dict[str, Any]) -> list[SqsTrigger]:
             if event.get("Type") != "SQS":
                 continue
             props = event["Properties"]
-            queue = props["Queue"]
-            attribute = queue.get("Fn::GetAtt") if isinstance(queue, dict) else None
-            if isinstance(attribute, str):
-                attribute = attribute.split(".", 1)
-            if not (isinstance(attribute, list) and len(attribute) == 2 and attribute[1] == "Arn"):
+            queue = _arn_of(props["Queue"])
+            if queue is None:
                 raise TemplateError(
                     f"{logical_id}.{event_name}: an SQS event's Queue must be !GetAtt Queue.Arn"
                 )
@@ -454,7 +458,7 @@ def sqs_triggers(template: dict[str, Any]) -> list[SqsTrigger]:
                 SqsTrigger(
                     function=logical_id,
                     event=event_name,
-                    queue=str(attribute[0]),
+                    queue=queue,
                     # Lambda's default for SQS event sources.
                     batch_size=int(props.get("BatchSize", 10)),
                     reports_item_failures="ReportBatchItemFailures"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 import time
 import traceback
 import uuid
@@ -20,17 +19,15 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from portfolio.infra.template import AsyncInvokeConfig
 from portfolio.local.functions import LocalFunction
+from portfolio.local.queue_events import QueuePoller
 from portfolio.local.resources import NotificationQueue
 from portfolio.observability import logger
 
 # Lambda waits 1 and then 2 minutes between attempts of an asynchronous invocation; locally
 # the same number of attempts happens within seconds.
 RETRY_DELAYS_S = (1.0, 2.0)
-_POLL_WAIT_S = 1
 
 
 def _moment(raw: str, received: dt.datetime) -> dt.datetime:
@@ -115,7 +112,7 @@ def _failure_record(
     }
 
 
-class NotificationPoller:
+class NotificationPoller(QueuePoller):
     """Long-polls one function's queue and invokes the function for every S3 event."""
 
     def __init__(
@@ -128,39 +125,17 @@ class NotificationPoller:
         on_failure_queue_url: str | None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        super().__init__(sqs=sqs, queue_url=queue.queue_url, name=f"s3-events-{queue.function}")
         self.queue = queue
         self.function = function
-        self._sqs = sqs
         self._invoke_config = invoke_config
         self._on_failure_queue_url = on_failure_queue_url
         self._sleep = sleep
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"s3-events-{queue.function}", daemon=True)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=_POLL_WAIT_S + 5)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                reply = self._sqs.receive_message(
-                    QueueUrl=self.queue.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=_POLL_WAIT_S
-                )
-            except (BotoCoreError, ClientError) as error:
-                if self._stop.is_set():
-                    return
-                logger.warning("cannot poll S3 notifications", extra={"reason": str(error)})
-                self._stop.wait(1.0)
-                continue
-            for message in reply.get("Messages", []):
-                self.deliver(message.get("Body", ""))
-                self._sqs.delete_message(
-                    QueueUrl=self.queue.queue_url, ReceiptHandle=message["ReceiptHandle"]
-                )
+    def handle(self, messages: list[dict[str, Any]]) -> None:
+        for message in messages:
+            self.deliver(message.get("Body", ""))
+            self._sqs.delete_message(QueueUrl=self.queue.queue_url, ReceiptHandle=message["ReceiptHandle"])
 
     def deliver(self, body: str) -> None:
         """Invoke the function with the S3 event in ``body`` (an SQS message's body), with

@@ -56,8 +56,49 @@ def failed_message_ids(answer: Any, event: dict[str, Any], *, reports_item_failu
     return every if not named <= every else named
 
 
-class SqsEventPoller:
-    """Long-polls one queue and invokes one function with its messages."""
+class QueuePoller:
+    """A thread that long-polls one queue and hands each received batch to ``handle``
+    (subclasses), until stopped."""
+
+    def __init__(self, *, sqs: Any, queue_url: str, name: str, max_messages: int = 10) -> None:
+        self._sqs = sqs
+        self._queue_url = queue_url
+        self._max_messages = max_messages
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=_POLL_WAIT_S + 5)
+
+    def handle(self, messages: list[dict[str, Any]]) -> None:
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                reply = self._sqs.receive_message(
+                    QueueUrl=self._queue_url,
+                    MaxNumberOfMessages=self._max_messages,
+                    WaitTimeSeconds=_POLL_WAIT_S,
+                    AttributeNames=["All"],
+                )
+            except (BotoCoreError, ClientError) as error:
+                if self._stop.is_set():
+                    return
+                logger.warning("cannot poll a queue", extra={"queue": self._queue_url, "reason": str(error)})
+                self._stop.wait(1.0)
+                continue
+            messages = reply.get("Messages", [])
+            if messages:
+                self.handle(messages)
+
+
+class SqsEventPoller(QueuePoller):
+    """Lambda's SQS event source for one function: batches of up to its BatchSize."""
 
     def __init__(
         self,
@@ -69,40 +110,19 @@ class SqsEventPoller:
         queue_arn: str,
         region: str,
     ) -> None:
+        super().__init__(
+            sqs=sqs,
+            queue_url=queue_url,
+            name=f"sqs-events-{trigger.function}",
+            max_messages=min(trigger.batch_size, 10),
+        )
         self.trigger = trigger
         self.function = function
-        self._sqs = sqs
-        self._queue_url = queue_url
         self._queue_arn = queue_arn
         self._region = region
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"sqs-events-{trigger.function}", daemon=True)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=_POLL_WAIT_S + 5)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                reply = self._sqs.receive_message(
-                    QueueUrl=self._queue_url,
-                    MaxNumberOfMessages=min(self.trigger.batch_size, 10),
-                    WaitTimeSeconds=_POLL_WAIT_S,
-                    AttributeNames=["All"],
-                )
-            except (BotoCoreError, ClientError) as error:
-                if self._stop.is_set():
-                    return
-                logger.warning("cannot poll an SQS event source", extra={"reason": str(error)})
-                self._stop.wait(1.0)
-                continue
-            messages = reply.get("Messages", [])
-            if messages:
-                self.deliver(messages)
+    def handle(self, messages: list[dict[str, Any]]) -> None:
+        self.deliver(messages)
 
     def deliver(self, messages: list[dict[str, Any]]) -> set[str]:
         """Invoke the function with these messages; delete those that succeeded. The ids of
