@@ -142,6 +142,11 @@ def test_rfc_2047_values_are_decoded() -> None:
         ("=?x-nope?b?2LnaqdizINmF2YY=?=", "عکس من"),
         ("=?latin-1?q?caf=E9?=", "café"),
         ("=?utf-8?b?!!!?=", ""),  # nothing decodable: no name, the file name is used
+        # codecs Python knows but that cannot decode text (hypothesis found "undefined")
+        ("=?undefined?q?abc?=", "abc"),
+        ("=?UNDEFINED?q?abc?=", "abc"),
+        ("=?rot13?q?abc?=", "abc"),
+        ("=?base64?q?abc?=", "abc"),
     ],
 )
 def test_any_rfc_2047_charset_decodes_without_error(value: str, decoded: str) -> None:

@@ -181,16 +181,19 @@ def encode_metadata_text(text: str) -> str:
 
 def _decode_word(part: bytes | str, charset: str | None) -> str:
     """One RFC 2047 word as text. The charset comes from the uploader: an RFC 2231 language
-    suffix (``utf-8*en``) is dropped, and a charset Python does not know is read as UTF-8
-    with replacement characters, so no metadata value can fail an upload."""
+    suffix (``utf-8*en``) is dropped, and a charset Python does not know, or cannot decode
+    with, is read as UTF-8 with replacement characters, so no metadata value can fail an
+    upload."""
     if isinstance(part, str):
         return part
     name = (charset or "").partition("*")[0] or "utf-8"
     try:
         codecs.lookup(name)
-    except (LookupError, ValueError):  # ValueError: a NUL in the name
-        name = "utf-8"
-    return part.decode(name, "replace")
+        # Some codecs Python knows refuse any input: "undefined" always raises, "rot13" or
+        # "base64" are not text encodings, "idna" refuses labels it cannot map.
+        return part.decode(name, "replace")
+    except (LookupError, ValueError):  # ValueError: a NUL in the name; UnicodeError is one
+        return part.decode("utf-8", "replace")
 
 
 def decode_metadata_text(value: str) -> str:
