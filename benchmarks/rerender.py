@@ -88,7 +88,7 @@ def _run(size: int) -> SizeResult:
         refresh_portfolios,
         rerender_batch,
     )
-    from portfolio.domain.demo import demo_catalogue
+    from portfolio.domain.demo import demo_catalogue, with_one_employer
     from portfolio.domain.import_format import parse_import
     from portfolio.infra.template import create_tables
 
@@ -98,9 +98,7 @@ def _run(size: int) -> SizeResult:
         sqs = boto3.client("sqs")
         url = sqs.create_queue(QueueName="RerenderQueue")["QueueUrl"]
         items = demo_catalogue(size)
-        employer = items[0]["employer_data"]
-        for item in items:
-            item["employer_data"] = employer
+        employer = with_one_employer(items)
         import_catalogue(parse_import(items))
         new_image = int(items[0]["image_data"]["id"])
         inline = None

@@ -4,7 +4,6 @@ else changes meanwhile, and a write that keeps meeting others gives up loudly.""
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -14,6 +13,7 @@ from functions.thumbnails.app import lambda_handler
 from portfolio.data import catalogue as store
 from portfolio.domain import catalogue
 from portfolio.domain.catalogue import AttachTarget, ConcurrentWrites, attach_media, refresh_portfolios
+from portfolio.local.embedded_aws import one_transaction_at_a_time
 from tests.integration.support import call
 from tests.support import media as support
 from tests.support.catalogue import fixture_portfolios, import_portfolios
@@ -28,21 +28,16 @@ UPLOADS = 8
 
 @pytest.fixture(autouse=True)
 def atomic_transactions(monkeypatch: pytest.MonkeyPatch) -> None:
-    """TransactWriteItems one at a time, as DynamoDB makes each atomic. moto's is not: it
-    deep-copies the tables a transaction touches, applies its items, and on a failed condition
-    restores that copy, erasing whatever another thread committed meanwhile (seen on a loaded
-    machine as one lost gallery image of 8). What is tested is our code against an atomic
-    store, not moto's rollback."""
+    """TransactWriteItems one at a time, as DynamoDB makes each atomic (and as the local
+    stack's moto runs them: portfolio.local.embedded_aws). What is tested is our code against
+    an atomic store, not moto's rollback, which erases concurrent commits."""
     from moto.dynamodb.models import DynamoDBBackend
 
-    lock = threading.Lock()
-    original = DynamoDBBackend.transact_write_items
-
-    def one_at_a_time(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
-        with lock:
-            original(self, transact_items)
-
-    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", one_at_a_time)
+    monkeypatch.setattr(
+        DynamoDBBackend,
+        "transact_write_items",
+        one_transaction_at_a_time(DynamoDBBackend.transact_write_items),
+    )
 
 
 @pytest.fixture(autouse=True)

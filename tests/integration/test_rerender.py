@@ -19,7 +19,7 @@ from portfolio.data import rerender_queue as queue_data
 from portfolio.data.models import EmployerModel, ReferenceModel
 from portfolio.domain import catalogue
 from portfolio.domain.catalogue import AttachTarget, attach_media, import_catalogue, rerender_batch
-from portfolio.domain.demo import demo_catalogue
+from portfolio.domain.demo import demo_catalogue, with_one_employer
 from portfolio.domain.import_format import parse_import
 from portfolio.domain.records import EmployerRecord, TagRecord
 from portfolio.local.queue_events import sqs_event
@@ -36,9 +36,7 @@ def _catalogue_with_one_employer(count: int) -> tuple[int, int]:
     """``count`` demo portfolios all showing one employer: its id, and the id of a stored image
     that is not its own (the first portfolio's cover) to give it."""
     items = demo_catalogue(count)
-    employer = items[0]["employer_data"]
-    for item in items:
-        item["employer_data"] = employer
+    employer = with_one_employer(items)
     import_catalogue(parse_import(items))
     other_image = int(items[0]["image_data"]["id"])
     assert other_image != employer["image_data"]["id"]

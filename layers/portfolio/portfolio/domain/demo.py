@@ -285,3 +285,12 @@ def demo_catalogue(
             }
         )
     return portfolios
+
+
+def with_one_employer(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Make every portfolio of ``items`` (the import format) show the first one's employer, in
+    place: one shared record shown on all of them (re-renders at scale); that employer."""
+    employer: dict[str, Any] = items[0]["employer_data"]
+    for item in items:
+        item["employer_data"] = employer
+    return employer

@@ -34,6 +34,7 @@ CONTENT_TYPES: dict[str, tuple[str, ...]] = {
     "tif": ("image/tiff",),
     "tiff": ("image/tiff",),
 }
+ACCEPTED_CONTENT_TYPES = frozenset(kind for kinds in CONTENT_TYPES.values() for kind in kinds)
 # A file name becomes the last part of the object's key (uploads/<upload id>/<file name>).
 MAX_FILE_NAME_LENGTH = 200
 # Django's FileField / CharField length of the original's media name.
@@ -64,7 +65,12 @@ class UploadRequest:
 
     @property
     def extension(self) -> str:
-        return self.file_name.rpartition(".")[2].lower()
+        return file_extension(self.file_name)
+
+
+def file_extension(file_name: str) -> str:
+    """``Team.JPG`` -> ``jpg``."""
+    return file_name.rpartition(".")[2].lower()
 
 
 def _text(value: Any, *, required: bool, max_length: int) -> tuple[str | None, list[str]]:
@@ -88,8 +94,8 @@ def _file_name(value: Any) -> tuple[str | None, list[str]]:
         return None, errors
     if "/" in text or "\\" in text or text in (".", ".."):
         return None, ["A file name, without folders."]
-    stem, dot, extension = text.rpartition(".")
-    if not dot or not stem or extension.lower() not in CONTENT_TYPES:
+    stem, dot, _ = text.rpartition(".")
+    if not dot or not stem or file_extension(text) not in CONTENT_TYPES:
         accepted = ", ".join(f".{name}" for name in UPLOAD_EXTENSIONS)
         return None, [f"The file's extension must be one of {accepted}."]
     return text, []
@@ -151,14 +157,11 @@ def parse_upload_request(body: Any) -> UploadRequest:
         errors["content_type"] = problems
     elif content_type is not None:
         content_type = content_type.lower()
-        accepted = sorted({kind for kinds in CONTENT_TYPES.values() for kind in kinds})
-        if content_type not in accepted:
+        if content_type not in ACCEPTED_CONTENT_TYPES:
             errors["content_type"] = [f'"{content_type}" is not a valid choice.']
-        elif (
-            file_name is not None and content_type not in CONTENT_TYPES[file_name.rpartition(".")[2].lower()]
-        ):
+        elif file_name is not None and content_type not in CONTENT_TYPES[file_extension(file_name)]:
             errors["content_type"] = [
-                f"{content_type} is not the type of a {file_name.rpartition('.')[2]} file."
+                f"{content_type} is not the type of a {file_extension(file_name)} file."
             ]
     size, problems = _size(body.get("size")) if "size" in body else (None, [])
     if problems:

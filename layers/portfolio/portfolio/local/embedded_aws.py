@@ -1,18 +1,46 @@
 """moto in server mode, in this process: the local stack's AWS when ``AWS_ENDPOINT_URL`` names
 none. moto's ThreadedMotoServer binds its port inside its thread and waits forever when that
-fails; this binds it before returning, so a taken port is an error the caller can report."""
+fails; this binds it before returning, so a taken port is an error the caller can report.
+
+moto's TransactWriteItems is not atomic across threads: it deep-copies the tables a
+transaction touches, applies the items, and on a failed condition restores that copy,
+erasing what another thread committed meanwhile (concurrent uploads attaching to one
+portfolio lost one). ``one_transaction_at_a_time`` serializes them, as DynamoDB makes each
+atomic; the embedded server applies it, and so do the tests that write concurrently."""
 
 from __future__ import annotations
 
 import logging
 import socket
 import threading
+from collections.abc import Callable
+from typing import Any
+
+_TRANSACTIONS = threading.Lock()
+
+
+def one_transaction_at_a_time(transact_write_items: Callable[..., Any]) -> Callable[..., Any]:
+    """moto's ``DynamoDBBackend.transact_write_items``, one call at a time in this process."""
+    if getattr(transact_write_items, "one_at_a_time", False):
+        return transact_write_items
+
+    def serialized(self: Any, transact_items: list[dict[str, Any]]) -> Any:
+        with _TRANSACTIONS:
+            return transact_write_items(self, transact_items)
+
+    serialized.one_at_a_time = True  # type: ignore[attr-defined]
+    return serialized
 
 
 class EmbeddedAws:
     def __init__(self, host: str, port: int) -> None:
+        from moto.dynamodb.models import DynamoDBBackend
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
         from werkzeug.serving import make_server
+
+        DynamoDBBackend.transact_write_items = one_transaction_at_a_time(  # type: ignore[method-assign]
+            DynamoDBBackend.transact_write_items
+        )
 
         # moto's server logs every request through werkzeug; the API's own log is enough.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
