@@ -36,21 +36,31 @@ def _sam_event(kind: str, *options: str) -> dict:
     return json.loads(output)
 
 
-def _generated(path: str, resource: str) -> dict:
+def _generated(path: str, resource: str, method: str) -> dict:
     return _sam_event(
-        "aws-proxy", "--method", "GET", "--path", path.lstrip("/"), "--resource", resource, "--stage", "Prod"
+        "aws-proxy", "--method", method, "--path", path.lstrip("/"), "--resource", resource, "--stage", "Prod"
     )
 
 
-def api_event(path: str, resource: str, query: dict[str, list[str]], path_parameters: dict | None) -> dict:
-    event = _generated(path, resource)
-    event["body"] = None
+def api_event(
+    path: str,
+    resource: str,
+    query: dict[str, list[str]],
+    path_parameters: dict | None,
+    *,
+    method: str = "GET",
+    body: dict | None = None,
+) -> dict:
+    event = _generated(path, resource, method)
+    event["body"] = json.dumps(body) if body is not None else None
     event["isBase64Encoded"] = False
     event["stageVariables"] = None
     event["pathParameters"] = path_parameters
     event["queryStringParameters"] = {name: values[-1] for name, values in query.items()} or None
     event["multiValueQueryStringParameters"] = query or None
     headers = {**event["headers"], "Accept": "application/json", "Authorization": SAMPLE_TOKEN}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
     headers["Host"] = event["multiValueHeaders"]["Host"][0]
     event["headers"] = headers
     event["multiValueHeaders"] = {name: [value] for name, value in headers.items()}
@@ -133,6 +143,21 @@ def main() -> None:
         ),
         "retrieve_portfolio": api_event("/api/portfolios/148/", "/api/portfolios/{id}", {}, {"id": "148"}),
         "authorizer_request": authorizer_request_event(),
+        # An editor asks for an upload form, then for where the upload stands.
+        "create_upload": api_event(
+            "/api/uploads/",
+            "/api/uploads",
+            {},
+            None,
+            method="POST",
+            body={"file_name": "team.jpg", "content_type": "image/jpeg", "size": 482913, "name": "Team"},
+        ),
+        "get_upload": api_event(
+            "/api/uploads/0123456789abcdef0123456789abcdef/",
+            "/api/uploads/{upload_id}",
+            {},
+            {"upload_id": "0123456789abcdef0123456789abcdef"},
+        ),
         "s3_put": s3_put_event(),
     }
     for name, event in events.items():

@@ -71,7 +71,7 @@ def test_the_demo_stack_serves_then_stops_cleanly_on_ctrl_c(tmp_path: Path) -> N
             timeout=TIMEOUT_S,
         )
         assert response.json()["count"] == 3
-        assert set(stack.tokens) == {"admin", "staff_4202", "staff", "inactive"}
+        assert set(stack.tokens) == {"admin", "staff_4202", "editor", "uploader", "staff", "inactive"}
     finally:
         # When it gets Ctrl-C
         status = stack.stop(signal.SIGINT)

@@ -125,6 +125,17 @@ def test_user_update_activates_deactivates_grants_and_revokes(capsys: pytest.Cap
     assert decision(key) == "403"
 
 
+def test_one_update_may_grant_some_codes_and_revoke_others(capsys: pytest.CaptureFixture[str]) -> None:
+    # Given a user holding 4202 and 4205
+    run(capsys, "user", "create", "editor", "--staff", "--perm", "4202", "--perm", "4205")
+    # When one command grants 4203 and revokes 4202 (DynamoDB takes no ADD and DELETE of one
+    # attribute in one update)
+    status, out, err = run(capsys, "user", "update", "editor", "--grant", "4203", "--revoke", "4202")
+    # Then both are applied
+    assert (status, err) == (0, "")
+    assert out == "updated user editor (id 1): active, staff; permissions: 4203, 4205\n"
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

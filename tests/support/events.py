@@ -56,3 +56,34 @@ def api_event(
     context["path"] = f"/{stage}{path}"
     context["domainName"] = host
     return event
+
+
+def upload_api_event(
+    method: str,
+    path: str,
+    *,
+    body: Any = None,
+    raw_body: str | None = None,
+    caller: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A proxy event for the upload API (``events/create_upload.json`` or ``get_upload.json``):
+    ``body`` sent as JSON (or ``raw_body`` as it is), ``caller`` as the token authorizer's
+    context (``user_id``, ``username``, ``is_admin``; none: no authorizer context)."""
+    event = load_event("create_upload" if method == "POST" else "get_upload")
+    event["httpMethod"] = method
+    event["path"] = path
+    segments = path.strip("/").split("/")
+    event["pathParameters"] = {"upload_id": segments[2]} if len(segments) >= 3 else None
+    event["body"] = raw_body if raw_body is not None else (json.dumps(body) if body is not None else None)
+    all_headers = {**event["headers"], **(headers or {})}
+    event["headers"] = all_headers
+    event["multiValueHeaders"] = {name: [value] for name, value in all_headers.items()}
+    context = event["requestContext"]
+    context["httpMethod"] = method
+    context["path"] = f"/Prod{path}"
+    if caller is None:
+        context.pop("authorizer", None)
+    else:
+        context["authorizer"] = {**caller, "principalId": caller.get("user_id", "")}
+    return event

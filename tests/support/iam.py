@@ -104,6 +104,9 @@ def needed(service: str, operation: str, params: dict[str, Any]) -> Iterator[Gra
         for item in params["TransactItems"]:
             ((kind, request),) = item.items()
             yield f"dynamodb:{_TRANSACT_ACTIONS[kind]}", table_arn(request["TableName"])
+    elif service == "dynamodb" and "IndexName" in params:
+        # A query of an index needs the action on the index's ARN, not the table's.
+        yield f"dynamodb:{operation}", f"{table_arn(params['TableName'])}/index/{params['IndexName']}"
     elif service == "dynamodb":
         tables = [params["TableName"]] if "TableName" in params else list(params["RequestItems"])
         for table in tables:

@@ -4,13 +4,14 @@ the authorizer only the DynamoDB access it needs."""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from portfolio.domain.auth import AuthFailure, Caller, Capability, stage_policy
+from portfolio.domain.auth import ROUTE_GROUPS, AuthFailure, Caller, Capability, stage_policy
 from portfolio.infra.template import api_routes, load_template, resources
 from portfolio.local.gateway import PolicyResult, evaluate_policy, gateway_reply, method_arn
 
@@ -81,27 +82,43 @@ def _arn(method: str, path: str) -> str:
 
 
 def _called_paths(path: str) -> list[str]:
-    concrete = path.replace("{id}", "148")
+    concrete = path.replace("{id}", "148").replace("{upload_id}", "0123456789abcdef0123456789abcdef")
     return [concrete, concrete.rstrip("/")] if concrete.endswith("/") else [concrete]
 
 
+def _group_of(method: str, path: str) -> set[Capability]:
+    """The route groups whose ARN patterns name this call (as the policy's wildcards match)."""
+    return {
+        capability
+        for capability, patterns in ROUTE_GROUPS.items()
+        for pattern_method, pattern in patterns
+        if pattern_method == method and fnmatch.fnmatchcase(path, pattern)
+    }
+
+
+def test_every_route_behind_the_authorizer_is_in_exactly_one_route_group() -> None:
+    # Given the template's routes behind the authorizer
+    routes = [route for route in api_routes(load_template()) if not route.auth_none]
+    # Then each of them, in both slash forms, is opened by exactly one permission
+    for route in routes:
+        for path in _called_paths(route.path):
+            assert len(_group_of(route.method, path)) == 1, (route.method, path)
+
+
 @pytest.mark.parametrize(
-    ("allowed", "expected"),
+    "allowed",
     [
-        ({Capability.READ_PORTFOLIOS}, PolicyResult.ALLOW),
-        ({Capability.READ_PORTFOLIOS, Capability.UPLOAD_IMAGES}, PolicyResult.ALLOW),
-        ({Capability.UPLOAD_IMAGES}, PolicyResult.IMPLICIT_DENY),
-        (set(), PolicyResult.EXPLICIT_DENY),
+        {Capability.READ_PORTFOLIOS},
+        {Capability.READ_PORTFOLIOS, Capability.UPLOAD_IMAGES},
+        {Capability.UPLOAD_IMAGES},
+        set(),
     ],
     ids=["reader", "reader-and-uploader", "uploader-only", "neither"],
 )
-def test_a_decision_cached_on_any_route_holds_for_every_route(
-    allowed: set[Capability], expected: PolicyResult
-) -> None:
-    # Given the authorizer's answer for each route behind it, in turn (every route of the
-    # template today is a read route: ROUTE_GROUPS must name each in its group)
+def test_a_decision_cached_on_any_route_holds_for_every_route(allowed: set[Capability]) -> None:
+    # Given the authorizer's answer for each route behind it, in turn
     routes = [route for route in api_routes(load_template()) if not route.auth_none]
-    assert routes
+    assert {route.function for route in routes} >= {"ReadApiFunction", "UploadsFunction"}
     for first in routes:
         policy = stage_policy(
             _arn(first.method, _called_paths(first.path)[0]),
@@ -109,11 +126,20 @@ def test_a_decision_cached_on_any_route_holds_for_every_route(
             allowed=allowed,
             caller=Caller(user_id=7, username="someone", is_admin=False),
         )
-        # Then that (cached) answer decides every route, each in both slash forms, the same way
+        # Then that (cached) answer decides every route, each in both slash forms: allowed
+        # exactly when the route's group is, denied explicitly when no group is
         for route in routes:
             for path in _called_paths(route.path):
+                expected = (
+                    PolicyResult.ALLOW
+                    if _group_of(route.method, path) <= allowed
+                    else PolicyResult.EXPLICIT_DENY
+                    if not allowed
+                    else PolicyResult.IMPLICIT_DENY
+                )
                 assert evaluate_policy(policy["policyDocument"], _arn(route.method, path)) is expected, (
                     first.path,
+                    route.method,
                     path,
                 )
 

@@ -18,6 +18,7 @@ from portfolio.infra.template import (
     default_stack,
     load_template,
     minimum_compression_size,
+    preflight_functions,
     resources,
 )
 from portfolio.local.gateway import gateway_reply
@@ -95,13 +96,16 @@ def test_prod_lists_its_origins_and_no_wildcard() -> None:
 
 def test_every_route_has_a_preflight_without_the_authorizer_on_the_same_function() -> None:
     routes = api_routes(load_template())
-    gets = {route.path: route for route in routes if route.method == "GET"}
+    functions_of = {}
+    for route in routes:
+        if route.method != "OPTIONS":
+            functions_of.setdefault(route.path, set()).add(route.function)
     preflights = {route.path: route for route in routes if route.method == "OPTIONS"}
-    # Given every GET route, there is an OPTIONS route on the same path, and no other
-    assert set(preflights) == set(gets)
+    # Given every path with a route, there is an OPTIONS route on it, and on no other path
+    assert set(preflights) == set(functions_of)
     for path, preflight in preflights.items():
-        # That the read function answers (CORS from its own configuration)
-        assert preflight.function == gets[path].function
+        # That the path's function answers (CORS from its own configuration)
+        assert functions_of[path] == {preflight.function}
         # Without any authorizer: a browser never sends a token on a preflight
         assert preflight.auth_none
 
@@ -110,17 +114,26 @@ def test_there_is_no_mock_preflight_which_could_not_choose_among_origins() -> No
     assert "Cors" not in _api()
 
 
-def test_the_read_function_takes_its_cors_from_the_parameter() -> None:
-    spec = cors_spec(load_template())
-    assert spec.function == "ReadApiFunction"
+@pytest.mark.parametrize(
+    ("function", "methods"),
+    [
+        ("ReadApiFunction", {("GET", "HEAD", "OPTIONS")}),
+        ("UploadsFunction", {("OPTIONS", "POST"), ("GET", "OPTIONS")}),
+    ],
+)
+def test_each_api_function_takes_its_cors_from_the_parameter(
+    function: str, methods: set[tuple[str, ...]]
+) -> None:
+    assert set(preflight_functions(load_template())) == {"ReadApiFunction", "UploadsFunction"}
+    spec = cors_spec(load_template(), function=function)
     assert spec.allowed_origins == ("*",)
     assert spec.allowed_headers == ("Authorization", "Content-Type")
     # Browsers may reuse a preflight's answer; Chromium caps the time at 2 hours
     assert spec.max_age_s is not None
     assert 0 < spec.max_age_s <= 7200
-    assert set(spec.methods.values()) == {("GET", "HEAD", "OPTIONS")}
+    assert set(spec.methods.values()) == methods
     with_list = replace(default_stack(load_template()), parameters={"CorsAllowedOrigins": f"{ORIGIN},x://y"})
-    assert cors_spec(load_template(), with_list).allowed_origins == (ORIGIN, "x://y")
+    assert cors_spec(load_template(), with_list, function=function).allowed_origins == (ORIGIN, "x://y")
 
 
 @pytest.mark.parametrize("response_type", RESPONSE_TYPES)

@@ -24,6 +24,7 @@ class TableNames:
     tokens: str
     idempotency: str
     references: str
+    uploads: str
 
 
 # The request headers a frontend sends: its token, and the type of a body.
@@ -83,6 +84,7 @@ TABLE_ENV_VARS: dict[str, str] = {
     "TOKENS_TABLE": "tokens",
     "IDEMPOTENCY_TABLE": "idempotency",
     "REFERENCES_TABLE": "references",
+    "UPLOADS_TABLE": "uploads",
 }
 
 # Logical ids in template.yaml, used as physical names by the local stack.
@@ -98,6 +100,7 @@ DEFAULT_TABLE_NAMES: dict[str, str] = {
     "TOKENS_TABLE": "TokensTable",
     "IDEMPOTENCY_TABLE": "IdempotencyTable",
     "REFERENCES_TABLE": "ReferencesTable",
+    "UPLOADS_TABLE": "UploadsTable",
 }
 
 

@@ -12,19 +12,25 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
 
-from portfolio.api.responses import VIEW_HEADERS, detail_response, json_response
+from portfolio.api.responses import NO_STORE, VIEW_HEADERS, detail_response, json_response
 from portfolio.domain.errors import (
     InvalidFilters,
     InvalidLookup,
     InvalidSearch,
+    InvalidUploadRequest,
+    MalformedBody,
+    PermissionDenied,
     PortfolioNotFound,
     ServiceUnavailable,
+    UnsupportedMediaType,
+    UploadNotFound,
 )
 from portfolio.observability import MetricUnit, logger, metrics
 
 NOT_FOUND = "Not found."
 NO_PORTFOLIO = "No Portfolio matches the given query."
 SERVER_ERROR = "A server error occurred."
+PERMISSION_DENIED = "You do not have permission to perform this action."
 UNAVAILABLE = "The service is temporarily unavailable, please retry."
 RETRY_AFTER_S = 1
 
@@ -47,6 +53,26 @@ def register_error_handlers(app: ApiGatewayResolver) -> None:
     @app.exception_handler(InvalidLookup)
     def _invalid_lookup(_: InvalidLookup) -> Response[str]:
         return detail_response(NOT_FOUND, 404, VIEW_HEADERS)
+
+    @app.exception_handler(InvalidUploadRequest)
+    def _invalid_upload(error: InvalidUploadRequest) -> Response[str]:
+        return json_response(error.errors, 400, NO_STORE)
+
+    @app.exception_handler(MalformedBody)
+    def _malformed_body(error: MalformedBody) -> Response[str]:
+        return detail_response(str(error), 400, NO_STORE)
+
+    @app.exception_handler(UnsupportedMediaType)
+    def _unsupported_media_type(error: UnsupportedMediaType) -> Response[str]:
+        return detail_response(str(error), 415, NO_STORE)
+
+    @app.exception_handler(PermissionDenied)
+    def _permission_denied(_: PermissionDenied) -> Response[str]:
+        return detail_response(PERMISSION_DENIED, 403, NO_STORE)
+
+    @app.exception_handler(UploadNotFound)
+    def _no_upload(_: UploadNotFound) -> Response[str]:
+        return detail_response(NOT_FOUND, 404, NO_STORE)
 
     @app.not_found
     def _unknown_route(_: NotFoundError) -> Response[str]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
+from portfolio.domain.errors import MalformedBody, UnsupportedMediaType
 from portfolio.domain.pagination import RequestUrl
 
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
@@ -63,3 +66,27 @@ def location_with_slash(event: APIGatewayProxyEvent) -> str:
     pairs = [(name, value) for name, values in _query_lists(event).items() for value in values]
     encoded = urlencode(pairs, errors="surrogatepass")
     return f"{path}?{encoded}" if encoded else path
+
+
+def _media_type(headers: Mapping[str, str]) -> str | None:
+    value = next((value for name, value in headers.items() if name.lower() == "content-type"), None)
+    return value.partition(";")[0].strip().lower() if value is not None else None
+
+
+def json_body(event: APIGatewayProxyEvent) -> Any:
+    """The request's body parsed as DRF's JSONParser parses it: a body sent with another
+    ``Content-Type`` is refused (415); one that is not UTF-8 JSON is a 400 saying why. A body
+    sent without ``Content-Type`` is read as JSON too."""
+    media_type = _media_type(event.headers)
+    if media_type is not None and media_type != "application/json" and not media_type.endswith("+json"):
+        raise UnsupportedMediaType(media_type)
+    try:
+        text = event.decoded_body or ""
+    except (ValueError, UnicodeDecodeError) as error:  # bad base64, or not UTF-8
+        raise MalformedBody(f"JSON parse error - {error}") from error
+    try:
+        return json.loads(text)
+    except RecursionError as error:  # nested deeper than the parser goes
+        raise MalformedBody("JSON parse error - too deeply nested") from error
+    except ValueError as error:  # JSONDecodeError, or an integer too long to convert
+        raise MalformedBody(f"JSON parse error - {error}") from error

@@ -18,6 +18,9 @@ SECURITY_HEADERS = {
 }
 # What DRF's read-only views add to their answers.
 VIEW_HEADERS = {"Allow": "GET, HEAD, OPTIONS", "Vary": "Accept"}
+# Answers of the upload routes: a signed form, or the state of one editor's upload, are
+# never kept by a browser or a proxy.
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def render_json(data: Any) -> str:

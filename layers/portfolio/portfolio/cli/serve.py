@@ -49,6 +49,7 @@ def _banner(info: Any, *, env_out: Path | None, tokens_out: Path | None) -> str:
         lines += [
             f"Admin token    {info.tokens.get('admin', '')}",
             f"Staff token    {info.tokens.get('staff_4202', '')}  (staff with permission 4202)",
+            f"Editor token   {info.tokens.get('editor', '')}  (reads, and uploads through /api/uploads/)",
         ]
         if tokens_out is not None:
             lines.append(f"All tokens     {tokens_out}")

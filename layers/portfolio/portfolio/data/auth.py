@@ -145,27 +145,28 @@ def change_user(
     grant: Iterable[int] = (),
     revoke: Iterable[int] = (),
 ) -> User | None:
-    """Apply the changes in one conditional UpdateItem; the user as it now is, or None when
-    there is no such user (nothing written)."""
-    actions: list[Action] = []
-    if is_active is not None:
-        actions.append(UserModel.is_active.set(is_active))
+    """Apply the changes in one conditional UpdateItem (two when codes are both granted and
+    revoked); the user as it now is, or None when there is no such user (nothing written)."""
     granted, revoked = set(grant), set(revoke)
-    # DynamoDB refuses ADD and DELETE on the same attribute in one update; callers never ask
-    # for both (the domain refuses a code in both lists), so one of these is empty.
-    if granted:
-        actions.append(UserModel.permissions.add(granted))
+    first: list[Action] = []
+    if is_active is not None:
+        first.append(UserModel.is_active.set(is_active))
+    # DynamoDB refuses ADD and DELETE on the same attribute in one update. Revoking goes first,
+    # so that between the two writes the user holds fewer permissions, never more.
     if revoked:
-        actions.append(UserModel.permissions.delete(revoked))
-    model = UserModel(username=username)
-    if not actions:
+        first.append(UserModel.permissions.delete(revoked))
+    second: list[Action] = [UserModel.permissions.add(granted)] if granted else []
+    steps = [actions for actions in (first, second) if actions]
+    if not steps:
         return get_user(username)
-    try:
-        model.update(actions=actions, condition=UserModel.username.exists())
-    except UpdateError as error:
-        if _condition_failed(error):
-            return None
-        raise
+    model = UserModel(username=username)
+    for actions in steps:
+        try:
+            model.update(actions=actions, condition=UserModel.username.exists())
+        except UpdateError as error:
+            if _condition_failed(error):
+                return None
+            raise
     return _user(model)
 
 

@@ -305,6 +305,22 @@ def set_record_image(kind: str, record_id: int, image_id: int) -> set[int]:
     return referencing_portfolios(kind, record_id) | _legacy_references(item)
 
 
+def existing_ids(kind: str, ids: Iterable[int]) -> set[int]:
+    """Which of ``ids`` name a stored record of ``kind`` (``portfolio``, ``employer``, ``tag``
+    or ``link``): keys only, one BatchGetItem per 100."""
+    model: type[PortfolioDocumentModel] | type[EmployerModel] | type[TagModel] | type[LinkModel] = (
+        PortfolioDocumentModel if kind == "portfolio" else _REFERENCED_MODELS[kind]
+    )
+    unique = list(dict.fromkeys(ids))
+    found: set[int] = set()
+    for start in range(0, len(unique), _BATCH_GET_LIMIT):
+        found.update(
+            int(item.id)
+            for item in model.batch_get(unique[start : start + _BATCH_GET_LIMIT], attributes_to_get=["id"])
+        )
+    return found
+
+
 # --- portfolios --------------------------------------------------------------------------------
 
 # TransactWriteItems takes at most 100 actions and 4 MB: a portfolio is two (document, card).

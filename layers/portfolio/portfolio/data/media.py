@@ -202,12 +202,27 @@ def save_upload_record(
     model.save()
 
 
+def record_attachments(media_id: int, *, attached: list[str], problems: list[str]) -> None:
+    """Note on an upload's record that the attachments it asked for are made (``attached``)
+    or refused (``problems``): until then its attachments are still to come."""
+    MediaModel(id=media_id).update(
+        # (pynamodb types a list of strings as a list of attributes.)
+        actions=[
+            MediaModel.attached.set(cast(Any, list(attached))),
+            MediaModel.attach_problems.set(cast(Any, list(problems))),
+        ],
+        condition=MediaModel.id.exists(),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class StoredUploadRecord:
     record: MediaRecord
     status: str | None
     failure_reason: str | None
     source: UploadSourceFields | None
+    # None until the attachments were made (or for a record whose upload asked for none).
+    attached: tuple[str, ...] | None = None
 
 
 def load_upload_record(media_id: int) -> StoredUploadRecord | None:
@@ -240,7 +255,11 @@ def _stored_upload_record(model: MediaModel) -> StoredUploadRecord:
             sequencer=model.source.sequencer,
         )
     return StoredUploadRecord(
-        record=media_record(model), status=model.status, failure_reason=model.failure_reason, source=source
+        record=media_record(model),
+        status=model.status,
+        failure_reason=model.failure_reason,
+        source=source,
+        attached=None if model.attached is None else tuple(str(item) for item in model.attached),
     )
 
 

@@ -207,6 +207,9 @@ class MediaModel(Model):
     source = UploadSourceMap(null=True)
     # The upload's key (source.key, at the top level so that an index can hold it).
     upload_key = UnicodeAttribute(null=True, attr_name="uk")
+    # Once the attachments the upload asked for are made: those made, and those refused (why).
+    attached = ListAttribute(of=UnicodeAttribute, null=True)
+    attach_problems = ListAttribute(of=UnicodeAttribute, null=True)
 
     status_index = MediaStatusIndex()
     upload_index = MediaUploadIndex()
@@ -348,6 +351,30 @@ class TokenModel(Model):
     user_index = TokenUserIndex()
 
 
+# --- uploads issued through the API ------------------------------------------------------
+
+
+class IssuedUploadModel(Model):
+    """An upload the API signed a form for (``POST /api/uploads/``): who asked, and the S3 key
+    the form pins, through which its image record is found. Kept 14 days (``expiration``,
+    DynamoDB TTL), as long as the upload itself (the bucket's lifecycle rule on uploads/)."""
+
+    class Meta(_Meta):
+        table_name = settings().tables.uploads
+
+    id = UnicodeAttribute(hash_key=True)
+    owner_id = NumberAttribute()
+    owner = UnicodeAttribute()
+    key = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    name = UnicodeAttribute(null=True)
+    attach = ListAttribute(of=UnicodeAttribute, default=list)
+    created_at = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    expiration = NumberAttribute()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     PortfolioCardModel,
     PortfolioDocumentModel,
@@ -360,6 +387,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     UserModel,
     TokenModel,
     ReferenceModel,
+    IssuedUploadModel,
 )
 
 __all__ = [
@@ -367,6 +395,7 @@ __all__ = [
     "CATALOGUE_PARTITION",
     "CatalogueFeedModel",
     "EmployerModel",
+    "IssuedUploadModel",
     "LinkModel",
     "MediaModel",
     "PortfolioCardModel",

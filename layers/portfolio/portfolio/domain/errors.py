@@ -44,3 +44,32 @@ class ServiceUnavailable(DomainError):
     ) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+
+
+class MalformedBody(DomainError):
+    """A request body that is not JSON (DRF: 400 ``{"detail": "JSON parse error - ..."}``)."""
+
+
+class UnsupportedMediaType(DomainError):
+    """A request body of a type the route does not parse (DRF: 415)."""
+
+    def __init__(self, media_type: str) -> None:
+        super().__init__(f'Unsupported media type "{media_type}" in request.')
+
+
+class PermissionDenied(DomainError):
+    """The caller may not do this (DRF: 403 "You do not have permission to perform this
+    action.")."""
+
+
+class InvalidUploadRequest(DomainError):
+    """An upload request's fields that do not validate, each with its messages (DRF's 400
+    body; ``portfolio.domain.upload_requests``)."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(f"invalid upload request: {', '.join(errors)}")
+        self.errors = errors
+
+
+class UploadNotFound(DomainError):
+    """No upload with this id, or one the caller may not see (404 either way)."""

@@ -529,6 +529,10 @@ def _process(upload: Upload) -> UploadOutcome:
     media_store.save_upload_record(record, status=OutcomeStatus.READY.value, source=upload.source_fields())
     attached, problems = _attach(record.id, metadata.attachments)
     problems = [*metadata.problems, *problems]
+    if metadata.attachments or metadata.problems:
+        # Last: whoever waits for the upload (GET /api/uploads/{id}/) sees it ready once the
+        # image shows where it was asked to.
+        media_store.record_attachments(record.id, attached=attached, problems=problems)
     if problems:
         logger.warning(
             "image ready, some attachments not made",

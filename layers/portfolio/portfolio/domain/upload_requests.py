@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from portfolio.domain.errors import DomainError
+from portfolio.domain.errors import InvalidUploadRequest
 from portfolio.domain.media import (
     MAX_ATTACHMENTS,
     MAX_UPLOAD_BYTES,
@@ -45,14 +45,6 @@ REQUIRED = "This field is required."
 NOT_NULL = "This field may not be null."
 NOT_A_STRING = "Not a valid string."
 BLANK = "This field may not be blank."
-
-
-class InvalidUploadRequest(DomainError):
-    """The request's fields that do not validate, each with its messages (DRF's 400 body)."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__(f"invalid upload request: {', '.join(errors)}")
-        self.errors = errors
 
 
 @dataclass(frozen=True, slots=True)

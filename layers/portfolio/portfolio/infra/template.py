@@ -540,12 +540,16 @@ def _csv(value: Any) -> tuple[str, ...]:
     return tuple(item.strip() for item in str(value or "").split(",") if item.strip())
 
 
-def cors_spec(template: dict[str, Any], stack: StackContext | None = None) -> CorsSpec:
-    routes = api_routes(template)
-    preflight_functions = {route.function for route in routes if route.method == "OPTIONS"}
-    if len(preflight_functions) != 1:
-        raise TemplateError(f"expected one function answering OPTIONS, found {sorted(preflight_functions)}")
-    (function,) = preflight_functions
+def preflight_functions(template: dict[str, Any]) -> tuple[str, ...]:
+    """The functions that answer CORS preflights (have ``OPTIONS`` events), sorted."""
+    return tuple(sorted({route.function for route in api_routes(template) if route.method == "OPTIONS"}))
+
+
+def cors_spec(template: dict[str, Any], stack: StackContext | None = None, *, function: str) -> CorsSpec:
+    """CORS of ``function``'s routes: its CORS_* environment, resolved, and its paths' methods."""
+    if function not in preflight_functions(template):
+        raise TemplateError(f"{function} answers no OPTIONS route")
+    routes = [route for route in api_routes(template) if route.function == function]
     stack = stack or default_stack(template)
     environment = {
         name: value

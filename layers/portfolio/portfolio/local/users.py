@@ -12,6 +12,9 @@ import contextlib
 from dataclasses import dataclass
 
 PERMISSION_CODE = 4202
+# The template's UploadPermission default (the local stack deploys the defaults).
+UPLOAD_PERMISSION_CODE = 4203
+MANAGED_CODES = (PERMISSION_CODE, UPLOAD_PERMISSION_CODE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +31,18 @@ LOCAL_USERS = (
     LocalUser("admin", "local-admin", is_staff=True, is_superuser=True, permissions=()),
     LocalUser(
         "staff_4202", "local-staff-4202", is_staff=True, is_superuser=False, permissions=(PERMISSION_CODE,)
+    ),
+    # An editor: reads portfolios and uploads images through the API.
+    LocalUser(
+        "editor",
+        "local-editor",
+        is_staff=True,
+        is_superuser=False,
+        permissions=(PERMISSION_CODE, UPLOAD_PERMISSION_CODE),
+    ),
+    # Uploads only: the upload routes answer it, the read routes are its 403.
+    LocalUser(
+        "uploader", "local-uploader", is_staff=True, is_superuser=False, permissions=(UPLOAD_PERMISSION_CODE,)
     ),
     # Staff without the permission: the authorizer's 403.
     LocalUser("staff", "local-staff", is_staff=True, is_superuser=False, permissions=()),
@@ -61,7 +76,7 @@ def ready_tokens() -> dict[str, str]:
             user.username,
             active=user.is_active,
             grant=user.permissions,
-            revoke=() if user.permissions else (PERMISSION_CODE,),
+            revoke=tuple(code for code in MANAGED_CODES if code not in user.permissions),
         )
         keys[user.token_name] = issue_token(user.username).key
     return keys
