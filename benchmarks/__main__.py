@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("read_api", "read_scale", "rerender", "thumbnails", "load")
+BENCHMARKS = ("read_api", "read_scale", "rerender", "uploads_api", "thumbnails", "load")
 
 
 def main(argv: list[str]) -> int:

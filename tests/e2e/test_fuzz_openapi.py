@@ -6,7 +6,9 @@ valid against theirs (``tests/support/fuzzing.py`` says which checks, and why no
 
 Callers: an admin and a staff user with permission 4202 (their requests reach the function:
 200, 301, 400, 404; the admin's also go outside the document: unknown parameters, missing
-or garbled headers), a staff user without the permission (403 from the authorizer), an
+or garbled headers, upload requests the schema refuses), an editor (the read routes and the
+upload routes: 201 forms, 400 refusals, 404 for unknown uploads; the 4202 user gets the
+authorizer's 403 there), a staff user without the permission (403 from the authorizer), an
 inactive user's token and a key nobody holds (401). Every operation of the document is
 fuzzed, the slash-less 301 forms and the document itself included.
 
@@ -104,6 +106,29 @@ def test_an_admins_fuzzed_requests_get_documented_answers_never_a_5xx(
     assert outcome.statuses >= REACHED_BY_A_PERMITTED_CALLER, outcome.answers
     assert outcome.answers.get((f"GET {RETRIEVE_PATH}", 200), 0) > 0, outcome.answers
     assert {operation for operation, _ in outcome.answers} == outcome.operations
+
+
+def test_an_editors_fuzzed_requests_get_documented_answers_uploads_included(
+    stack: RunningStack, document: dict, portfolio_ids: tuple[int, ...], fuzzer: Fuzzer
+) -> None:
+    # When an editor (reads and uploads) sends generated requests, bodies of upload requests
+    # inside the schema and outside it
+    outcome = fuzzer(
+        Campaign(
+            api_url=stack.api_url,
+            document=document,
+            authorization=f"Token {stack.tokens['editor']}",
+            examples=40,
+            examples_without_input=6,
+            negative_examples=30,
+            portfolio_ids=portfolio_ids,
+        )
+    )
+    # Then every answer conformed, forms were handed out and bad requests refused
+    _conformed(outcome)
+    assert outcome.answers.get(("POST /api/uploads/", 201), 0) > 0, outcome.answers
+    assert outcome.answers.get(("POST /api/uploads/", 400), 0) > 0, outcome.answers
+    assert outcome.answers.get(("GET /api/uploads/{upload_id}/", 404), 0) > 0, outcome.answers
 
 
 def test_fuzzed_requests_of_staff_with_the_permission_get_documented_answers(

@@ -9,6 +9,7 @@ import io
 import os
 import subprocess
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -80,9 +81,18 @@ def test_an_editor_uploads_a_cover_with_nothing_but_a_token(stack: RunningStack)
     assert asked.status_code == 201, asked.text
     form = asked.json()
     assert _status(stack, editor, form["id"]).json()["status"] == "pending"
-    # When the file is posted straight to S3 with the form's fields (the file last)
-    posted = _post_form(form, data, "new cover.jpg", "image/jpeg")
+    # When the file is posted straight to S3 with the form's fields (the file last), from a
+    # page on another origin
+    posted = requests.post(
+        form["url"],
+        data=form["fields"],
+        files={"file": ("new cover.jpg", data, "image/jpeg")},
+        headers={"Origin": "http://127.0.0.1:1"},
+        timeout=TIMEOUT_S,
+    )
     assert posted.status_code == 204, posted.text
+    # (the bucket's CORS lets that page read S3's answer)
+    assert posted.headers["Access-Control-Allow-Origin"] in ("*", "http://127.0.0.1:1")
     # Then the status turns ready with the image and its thumbnails
     status, waited = _until_done(stack, editor, form["id"])
     assert status["status"] == "ready", status
@@ -183,3 +193,164 @@ def test_each_token_reaches_exactly_the_routes_its_permissions_open_with_the_cac
         # then both again
         for name, make, expected in [*calls, *calls]:
             assert make() == expected, (user, name)
+
+
+# --- what the form lets a browser send (S3's policy check; moto alone checks nothing) --------------
+
+
+def _objects_under(stack: RunningStack, key: str) -> list[str]:
+    import boto3
+
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=stack.environment["AWS_ENDPOINT_URL"],
+        region_name=stack.environment["AWS_REGION"],
+        aws_access_key_id=stack.environment["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=stack.environment["AWS_SECRET_ACCESS_KEY"],
+    )
+    listed = s3.list_objects_v2(Bucket=stack.environment["MEDIA_BUCKET"], Prefix=key.rpartition("/")[0])
+    return [item["Key"] for item in listed.get("Contents", [])]
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "code"),
+    [
+        ("larger file", 400, "EntityTooLarge"),
+        ("another key", 403, "AccessDenied"),
+        ("another content type", 403, "AccessDenied"),
+        ("another attachment", 403, "AccessDenied"),
+    ],
+)
+def test_the_local_s3_refuses_what_the_form_does_not_allow(
+    stack: RunningStack, change: str, status: int, code: str
+) -> None:
+    data = _jpeg(64, 64)
+    form = _ask(
+        stack,
+        stack.tokens["editor"],
+        {
+            "file_name": "pinned.jpg",
+            "content_type": "image/jpeg",
+            "size": len(data),
+            "attach": [f"cover:{PORTFOLIO}"],
+        },
+    ).json()
+    fields, content_type, body = dict(form["fields"]), "image/jpeg", data
+    if change == "larger file":
+        body = data + b"\0" * 10
+    elif change == "another key":
+        fields["key"] = fields["key"].replace("pinned.jpg", "elsewhere.jpg")
+    elif change == "another content type":
+        fields["Content-Type"] = content_type = "text/html"
+    else:
+        fields["x-amz-meta-attach"] = "cover:149"
+    posted = _post_form({**form, "fields": fields}, body, "pinned.jpg", content_type)
+    assert posted.status_code == status, posted.text
+    assert f"<Code>{code}</Code>" in posted.text
+    assert _objects_under(stack, form["fields"]["key"]) == []
+    assert _status(stack, stack.tokens["editor"], form["id"]).json()["status"] == "pending"
+
+
+def test_the_local_s3_refuses_an_expired_form(stack: RunningStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a form that expires after one second, signed as the stack signs them
+    from portfolio.config import settings
+    from portfolio.data import media
+    from portfolio.data.upload_forms import upload_form
+
+    for variable in ("AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(variable, stack.environment[variable])
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    settings.cache_clear()
+    media.reset_clients()
+    data = _jpeg(32, 32)
+    try:
+        form = upload_form(
+            bucket=stack.environment["MEDIA_BUCKET"],
+            key="uploads/expired/late.jpg",
+            content_type="image/jpeg",
+            size=len(data),
+            metadata={},
+            lifetime_s=1,
+        )
+    finally:
+        monkeypatch.undo()
+        settings.cache_clear()
+        media.reset_clients()
+    time.sleep(1.5)
+    # When the browser posts it too late, Then S3 refuses it and stores nothing
+    posted = _post_form({"url": form.url, "fields": form.fields}, data, "late.jpg", "image/jpeg")
+    assert posted.status_code == 403
+    assert "Policy expired." in posted.text
+    assert _objects_under(stack, "uploads/expired/late.jpg") == []
+
+
+# --- the CLI through the API: a token, no AWS credentials -----------------------------------------
+
+
+def _cli_environment(stack: RunningStack, **extra: str) -> dict[str, str]:
+    """The caller's environment without any AWS credentials or endpoint."""
+    bare = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
+    return {**bare, "PORTFOLIO_API_URL": stack.api_url, **extra}
+
+
+def test_portfolio_upload_with_a_token_needs_no_aws_credentials(stack: RunningStack, tmp_path: Path) -> None:
+    # Given an image on the editor's disk, the API's URL and the editor's token in the environment
+    picture = tmp_path / "cli cover.jpg"
+    picture.write_bytes(_jpeg(500, 300))
+    environment = _cli_environment(stack, PORTFOLIO_TOKEN=stack.tokens["editor"])
+    # When the editor uploads it as the portfolio's cover and waits
+    result = subprocess.run(
+        [
+            str(PORTFOLIO_CLI),
+            "upload",
+            str(picture),
+            "--name",
+            "CLI cover",
+            "--portfolio",
+            str(PORTFOLIO),
+            "--wait",
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    # Then it ends ready, and the portfolio shows the image
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].startswith("ready: media "), result.stdout
+    assert "(500x300, 4 thumbnails)" in result.stdout
+    retrieved = requests.get(
+        f"{stack.api_url}/api/portfolios/{PORTFOLIO}/",
+        headers=_auth(stack.tokens["editor"]),
+        timeout=TIMEOUT_S,
+    ).json()
+    assert retrieved["image_data"]["name"] == "CLI cover"
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        (
+            "staff_4202",
+            "the API refused the upload (403): You do not have permission to perform this action.",
+        ),
+        (None, "the API refused the upload (401): Invalid token."),
+    ],
+)
+def test_portfolio_upload_says_why_the_api_refuses_it(
+    stack: RunningStack, tmp_path: Path, token: str | None, message: str
+) -> None:
+    picture = tmp_path / "refused.jpg"
+    picture.write_bytes(_jpeg(20, 20))
+    key = stack.tokens[token] if token else "0" * 40
+    result = subprocess.run(
+        [str(PORTFOLIO_CLI), "upload", str(picture), "--token", key, "--api", stack.api_url],
+        env=_cli_environment(stack),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr == f"portfolio upload: {message}\n"

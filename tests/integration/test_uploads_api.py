@@ -326,3 +326,46 @@ def test_every_call_the_function_makes_is_allowed_by_its_role_and_its_forms_can_
     assert not iam.refused(allowed, [signed])
     # And nothing is granted that no call needs
     assert not iam.unused(allowed, [*needed, signed])
+
+
+# --- the OpenAPI document describes these routes --------------------------------------------------
+
+
+def _schema_validator(document: dict[str, Any], schema: dict[str, Any]) -> Any:
+    import jsonschema
+
+    return jsonschema.Draft202012Validator({**schema, "components": document["components"]})
+
+
+def _answer_schema(document: dict[str, Any], path: str, method: str, status: int) -> dict[str, Any]:
+    response = document["paths"][path][method]["responses"][str(status)]
+    schema: dict[str, Any] = response["content"]["application/json"]["schema"]
+    return schema
+
+
+def test_the_openapi_document_describes_the_upload_routes_and_real_answers_validate(bucket: str) -> None:
+    # Given the document the read API serves
+    document = call("/api/openapi.json").body
+    create_operation = document["paths"]["/api/uploads/"]["post"]
+    status_operation = document["paths"]["/api/uploads/{upload_id}/"]["get"]
+    # Then it describes the request body and every answer of both routes
+    assert set(create_operation["responses"]) == {"201", "400", "401", "403", "415", "503"}
+    assert set(status_operation["responses"]) == {"200", "401", "403", "404", "503"}
+    assert document["paths"]["/api/uploads/{upload_id}"]["get"]["responses"]["301"]
+    request_schema = document["components"]["schemas"]["UploadRequest"]
+    assert set(request_schema["required"]) == {"file_name", "content_type", "size"}
+    good = {**GOOD, "attach": [f"cover:{PORTFOLIO}"]}
+    assert not list(_schema_validator(document, request_schema).iter_errors(good))
+    assert list(_schema_validator(document, request_schema).iter_errors({**GOOD, "size": 0}))
+    # And real answers validate against the schemas it documents
+    form = create(good)
+    _schema_validator(document, _answer_schema(document, "/api/uploads/", "post", 201)).validate(form.body)
+    refused = create({**GOOD, "size": "big"})
+    _schema_validator(document, _answer_schema(document, "/api/uploads/", "post", 400)).validate(refused.body)
+    pending = status(form.body["id"])
+    path = "/api/uploads/{upload_id}/"
+    _schema_validator(document, _answer_schema(document, path, "get", 200)).validate(pending.body)
+    run_thumbnails(post_form(bucket, form.body, support.jpeg()))
+    ready = status(form.body["id"])
+    assert ready.body["status"] == "ready"
+    _schema_validator(document, _answer_schema(document, path, "get", 200)).validate(ready.body)

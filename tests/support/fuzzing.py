@@ -32,7 +32,8 @@ TIMEOUT_S = 10
 # negative_data_rejection (the query parameters are documented as strings and read leniently,
 # as the original reads them, so neither "valid" nor "invalid" input has a single answer),
 # unsupported_method (an undeclared method is API Gateway's business: a 404 Gateway Response,
-# tested in test_gateway_over_http), and the stateful checks (the API only reads).
+# tested in test_gateway_over_http), and the stateful checks (the only write, an upload form,
+# has no link to follow).
 CHECK_NAMES = (
     "not_a_server_error",
     "status_code_conformance",
@@ -122,12 +123,17 @@ def _run(campaign: Campaign, api: OpenApiSchema, answers: Counter[tuple[str, int
     checks = [getattr(schemathesis.checks, name) for name in CHECK_NAMES]
     plan: list[tuple[schemathesis.GenerationMode, schemathesis.APIOperation, int]] = []
     for operation in _operations(api):
-        takes_input = _parameters_in(operation, ParameterLocation.PATH, ParameterLocation.QUERY)
+        takes_input = _parameters_in(
+            operation, ParameterLocation.PATH, ParameterLocation.QUERY, ParameterLocation.BODY
+        )
         examples = campaign.examples if takes_input else campaign.examples_without_input
         plan.append((schemathesis.GenerationMode.POSITIVE, operation, examples))
-    # A string path parameter has no value outside the document: only the query can be negated.
+    # A string path parameter has no value outside the document: only the query and the body
+    # can be negated.
     for operation in _operations(api):
-        if campaign.negative_examples and _parameters_in(operation, ParameterLocation.QUERY):
+        if campaign.negative_examples and _parameters_in(
+            operation, ParameterLocation.QUERY, ParameterLocation.BODY
+        ):
             plan.append((schemathesis.GenerationMode.NEGATIVE, operation, campaign.negative_examples))
 
     with requests.Session() as session:

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[2]
 LAYER_REQUIREMENTS = ROOT / "layers" / "portfolio" / "requirements.txt"
 # Used only by the CLI / local stack / thumbnails function.
-NOT_IN_LAYER = {"pillow", "cfn-flip", "moto"}
+NOT_IN_LAYER = {"pillow", "cfn-flip", "moto", "requests"}
 # The AWS SDK's packages, which the layer ships together or not at all.
 SDK = ("boto3", "botocore", "s3transfer")
 

@@ -14,6 +14,7 @@ import pytest
 
 from portfolio.infra.template import (
     api_routes,
+    bucket_cors_rules,
     cors_spec,
     default_stack,
     load_template,
@@ -181,3 +182,18 @@ def test_answers_from_one_kilobyte_are_compressed() -> None:
 def test_without_minimum_compression_size_nothing_is_compressed() -> None:
     template = {"Resources": {"Api": {"Type": "AWS::Serverless::Api", "Properties": {}}}}
     assert minimum_compression_size(template) is None
+
+
+def test_the_media_bucket_takes_form_posts_from_the_apis_origins_only() -> None:
+    # Given the template, with its default origins and with a list
+    template = load_template()
+    listed = replace(
+        default_stack(template), parameters={"CorsAllowedOrigins": f"{ORIGIN},https://b.example"}
+    )
+    # Then the bucket's CORS allows POST (the upload forms), nothing else, from those origins
+    (rule,) = bucket_cors_rules(template, default_stack(template))["MediaBucket"]
+    assert rule["AllowedMethods"] == ["POST"]
+    assert rule["AllowedOrigins"] == ["*"]
+    assert "AllowedHeaders" not in rule  # a form post is a simple request: no preflight
+    (rule,) = bucket_cors_rules(template, listed)["MediaBucket"]
+    assert rule["AllowedOrigins"] == [ORIGIN, "https://b.example"]

@@ -172,3 +172,70 @@ def test_a_frontend_shows_the_apis_message_when_the_token_is_refused(
     assert page.locator(".portfolio").count() == 0
     _screenshot(page, f"browser-{status}.png")
     page.close()
+
+
+# --- an editor's page: uploads through the API (issue 10) ----------------------------------------
+
+EDITED_PORTFOLIO = 148
+
+
+def _open_editor(browser: Browser, page_origin: str, stack: RunningStack, token: str) -> Page:
+    page = browser.new_page(viewport={"width": 700, "height": 500})
+    page.set_default_timeout(TIMEOUT_MS)
+    query = urlencode({"api": stack.api_url, "token": token, "portfolio": EDITED_PORTFOLIO})
+    page.goto(f"{page_origin}/editor.html?{query}")
+    return page
+
+
+def _jpeg(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (240, 160, 20)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def test_an_editor_page_on_another_origin_uploads_an_image_and_shows_its_thumbnail(
+    stack: RunningStack, page_origin: str, browser: Browser
+) -> None:
+    # Given an editor's page on another origin, with the editor's token
+    page = _open_editor(browser, page_origin, stack, stack.tokens["editor"])
+    # When the editor picks a real JPEG, names it and uploads it as the portfolio's cover (the
+    # page asks the API for a form, posts the file straight to the local S3, polls the status)
+    page.set_input_files(
+        "#file", files=[{"name": "editor cover.jpg", "mimeType": "image/jpeg", "buffer": _jpeg(900, 600)}]
+    )
+    page.fill("#name", "Editor's cover")
+    page.click("button[type=submit]")
+    _wait_for_status(page, "Ready")
+    # Then the page shows the new image's thumbnail, loaded from the media URL
+    page.wait_for_function("document.getElementById('thumbnail').complete")
+    assert page.eval_on_selector("#thumbnail", "image => image.naturalWidth") > 0
+    assert page.locator("#error").is_hidden()
+    _screenshot(page, "browser-editor-upload.png")
+    page.close()
+    # And the API shows it as the portfolio's cover
+    retrieved = requests.get(
+        f"{stack.api_url}/api/portfolios/{EDITED_PORTFOLIO}/",
+        headers={"Authorization": f"Token {stack.tokens['editor']}"},
+        timeout=10,
+    ).json()
+    assert retrieved["image_data"]["name"] == "Editor's cover"
+
+
+def test_an_editor_page_shows_why_the_api_refuses_an_upload(
+    stack: RunningStack, page_origin: str, browser: Browser
+) -> None:
+    # Given a token that may read but not upload
+    page = _open_editor(browser, page_origin, stack, stack.tokens["staff_4202"])
+    page.set_input_files(
+        "#file", files=[{"name": "cover.jpg", "mimeType": "image/jpeg", "buffer": _jpeg(10, 10)}]
+    )
+    # When the page asks for an upload
+    page.click("button[type=submit]")
+    _wait_for_status(page, "Failed")
+    # Then it shows the authorizer's 403 (the gateway response carries CORS headers too)
+    assert page.locator("#error").inner_text() == "403: You do not have permission to perform this action."
+    page.close()

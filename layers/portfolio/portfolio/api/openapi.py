@@ -1,4 +1,4 @@
-"""The OpenAPI document of the read API, generated from the code.
+"""The OpenAPI document of the API (the read routes and the upload routes), generated from the code.
 
 Powertools generates the skeleton from the resolver's routes (paths, operation ids, path
 parameters); this module adds what lives elsewhere in the code: the query parameters (from
@@ -140,6 +140,77 @@ def _redirect(canonical: str) -> dict[str, Any]:
     }
 
 
+UPLOADS_PATH = "/api/uploads/"
+UPLOAD_PATH = "/api/uploads/{upload_id}/"
+
+# The upload routes' callers: admins and staff with UploadPermission (the authorizer's policy).
+_UPLOAD_AUTHORIZER_RESPONSES = {
+    **_AUTHORIZER_RESPONSES,
+    "403": _json("ErrorDetail", "The token's user is neither an admin nor staff with the upload permission"),
+}
+_NO_STORE = {"Cache-Control": {"schema": {"type": "string", "const": "no-store"}}}
+
+
+def _upload_paths() -> dict[str, Any]:
+    """The upload API (UploadsFunction; docs/images.md): its routes share this document."""
+    upload_id = {
+        "name": "upload_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "The upload's id (anything else is a 404)",
+    }
+    create = {
+        "summary": "Ask for an upload form",
+        "description": "Checks the request (file, type, size, name, attachments and that their targets "
+        "exist) and answers a presigned S3 POST for one key under uploads/, valid 15 minutes.",
+        "operationId": "createUpload",
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": _COMPONENT_REF.format(model="UploadRequest")}}
+            },
+        },
+        "responses": {
+            "201": {**_json("UploadForm", "The form to post the file with"), "headers": _NO_STORE},
+            "400": {
+                "description": "Bad fields (each with its messages), or a body that is not JSON",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "oneOf": [
+                                {"$ref": _COMPONENT_REF.format(model="UploadErrors")},
+                                {"$ref": _COMPONENT_REF.format(model="ErrorDetail")},
+                            ]
+                        }
+                    }
+                },
+            },
+            "415": _json("ErrorDetail", "A body of another type than application/json"),
+            **_UPLOAD_AUTHORIZER_RESPONSES,
+        },
+    }
+    status = {
+        "summary": "Where an upload stands",
+        "description": "pending until the thumbnails function has processed the upload and made its "
+        "attachments, then ready (image_data) or failed (error). Only the upload's owner, or an admin.",
+        "operationId": "getUpload",
+        "parameters": [upload_id],
+        "responses": {
+            "200": {**_json("UploadStatus", "The upload's status"), "headers": _NO_STORE},
+            "404": _json("ErrorDetail", "No such upload, or another editor's"),
+            **_UPLOAD_AUTHORIZER_RESPONSES,
+        },
+    }
+    redirect = _redirect(UPLOAD_PATH)
+    redirect["get"]["responses"].update(_UPLOAD_AUTHORIZER_RESPONSES)
+    return {
+        UPLOADS_PATH: {"post": create},
+        UPLOAD_PATH: {"get": status},
+        UPLOAD_PATH.rstrip("/"): redirect,
+    }
+
+
 def _components() -> dict[str, Any]:
     models: list[type[BaseModel]] = [
         schemas.PortfolioPage,
@@ -147,6 +218,10 @@ def _components() -> dict[str, Any]:
         schemas.ErrorDetail,
         schemas.FilterErrors,
         schemas.SearchErrors,
+        schemas.UploadRequest,
+        schemas.UploadForm,
+        schemas.UploadStatus,
+        schemas.UploadErrors,
     ]
     _, definitions = models_json_schema(
         [(model, "serialization") for model in models], ref_template=_COMPONENT_REF
@@ -160,7 +235,8 @@ def openapi_document(app: ApiGatewayResolver, *, server_url: str) -> dict[str, A
         app.get_openapi_json_schema(
             title=TITLE,
             version=VERSION,
-            description="Read API of the portfolio catalogue (contract: shared/spec/portfolio-api.md).",
+            description="Read API of the portfolio catalogue (contract: shared/spec/portfolio-api.md), "
+            "and the upload API editors add images with (docs/images.md).",
             servers=None,
         )
     )
@@ -213,6 +289,7 @@ def openapi_document(app: ApiGatewayResolver, *, server_url: str) -> dict[str, A
         RETRIEVE_PATH: {"get": retrieve_operation},
         RETRIEVE_PATH.rstrip("/"): _redirect(RETRIEVE_PATH),
         OPENAPI_PATH: {"get": openapi_operation},
+        **_upload_paths(),
         **paths,
     }
     document["servers"] = [{"url": server_url}]

@@ -4,6 +4,8 @@ handlers write JSON straight from the stored documents)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 
@@ -106,3 +108,98 @@ class FilterErrors(RootModel[dict[str, list[str]]]):
 
 class SearchErrors(RootModel[list[str]]):
     """DRF's answer to a search holding a NUL character."""
+
+
+# --- the upload API (POST /api/uploads/, GET /api/uploads/{upload_id}/) ---------------------------
+
+# What portfolio.domain.upload_requests accepts, as far as a schema can say it.
+_FILE_NAME_CHARACTER = r"[^/\\\x00-\x1f\x7f]"
+# Each accepted extension (any case) with the content types it may be sent with.
+_TYPES_OF_EXTENSIONS = {
+    "[jJ][pP][eE]?[gG]": ("image/jpeg",),
+    "[pP][nN][gG]": ("image/png",),
+    "[wW][eE][bB][pP]": ("image/webp",),
+    "[gG][iI][fF]": ("image/gif",),
+    "[bB][mM][pP]": ("image/bmp", "image/x-ms-bmp"),
+    "[tT][iI][fF][fF]?": ("image/tiff",),
+}
+
+
+_CONTENT_TYPES: list[Any] = sorted({kind for kinds in _TYPES_OF_EXTENSIONS.values() for kind in kinds})
+
+
+def _file_name_pattern(extension: str) -> str:
+    # A stem with something else than spaces and dots, then the extension.
+    return rf"^\s*{_FILE_NAME_CHARACTER}*[^/\\\x00-\x1f\x7f\s.]{_FILE_NAME_CHARACTER}*\.{extension}\s*$"
+
+
+def _extension_matches_type(schema: dict[str, Any]) -> None:
+    # The content type must be one the file's extension names: one branch per extension.
+    schema["anyOf"] = [
+        {
+            "properties": {
+                "file_name": {"pattern": _file_name_pattern(extension)},
+                "content_type": {"enum": list(types)},
+            }
+        }
+        for extension, types in _TYPES_OF_EXTENSIONS.items()
+    ]
+
+
+class UploadRequest(_Strict):
+    """What an editor asks to upload (every field checked; DRF-style errors otherwise)."""
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_extension_matches_type)
+
+    file_name: str = Field(
+        description="The file's name, without folders; its extension one of jpg, jpeg, png, webp, gif, "
+        "bmp, tif, tiff (any case), and the content type one of that extension's",
+        min_length=5,
+        max_length=200,
+        examples=["team.jpg"],
+    )
+    content_type: str = Field(
+        description="The file's type: one the extension names",
+        json_schema_extra={"enum": _CONTENT_TYPES},
+    )
+    size: int = Field(
+        description="The file's size in bytes (the form allows 1 up to this)", ge=1, le=104857600
+    )
+    name: str | None = Field(
+        default=None,
+        description="The image's name (default: the file name)",
+        max_length=255,
+        pattern="^[^\\x00-\\x1f\\x7f]*$",
+    )
+    attach: list[str] | None = Field(
+        default=None,
+        description="Where to show the image once ready: cover:<portfolio>, gallery:<portfolio>, "
+        "employer:<id>, tag:<id>, link:<id>; each target must exist",
+        max_length=10,
+        json_schema_extra={
+            "items": {"type": "string", "pattern": "^(cover|gallery|employer|tag|link):[1-9][0-9]{0,17}$"}
+        },
+    )
+
+
+class UploadForm(_Strict):
+    """A presigned S3 POST for one upload: post ``fields`` (in order), then the file, to ``url``."""
+
+    id: str = Field(description="The upload's id (32 hex characters)", pattern="^[0-9a-f]{32}$")
+    url: str = Field(description="The form's action (the media bucket)")
+    fields: dict[str, str] = Field(description="The form's fields; the file goes after them, as `file`")
+    expires_at: str = Field(description="When S3 stops accepting the form (ISO 8601, UTC)")
+
+
+class UploadStatus(_Strict):
+    id: str
+    status: str = Field(
+        description="pending (not processed yet), ready or failed",
+        json_schema_extra={"enum": ["pending", "ready", "failed"]},
+    )
+    image_data: Image | None = Field(description="The image, as every image_data shows it, once ready")
+    error: str | None = Field(description="Why the image was refused, when failed")
+
+
+class UploadErrors(RootModel[dict[str, list[str]]]):
+    """Every bad field of an upload request with its messages (DRF's serializer errors)."""

@@ -1,11 +1,14 @@
 """``portfolio upload FILE [--name NAME] [--portfolio ID --as cover|gallery] [--employer ID]
-[--tag ID] [--link ID] [--wait]``: upload an image as an editor would (docs/images.md);
-``portfolio uploads [--status failed|ready]``: the latest uploads' records.
+[--tag ID] [--link ID] [--wait] [--api URL --token KEY]``: upload an image as an editor would
+(docs/images.md); ``portfolio uploads [--status failed|ready]``: the latest uploads' records.
 
-The file goes to the media bucket (MEDIA_BUCKET, through whatever endpoint boto3 is
-configured for) under ``uploads/<random folder>/<file name>``, with the editor's metadata;
-ThumbnailsFunction does the rest when S3 tells it. The command checks first what the
-function would refuse, so that an editor learns it now rather than from a failed record.
+With AWS credentials, the file goes to the media bucket (MEDIA_BUCKET, through whatever
+endpoint boto3 is configured for) under ``uploads/<random folder>/<file name>``, with the
+editor's metadata. With an API token instead (``--token`` or PORTFOLIO_TOKEN, and ``--api``
+or PORTFOLIO_API_URL), it asks the upload API for a form and posts the file with it: no AWS
+credentials at all. ThumbnailsFunction does the rest when S3 tells it. The command checks
+first what the function would refuse, so that an editor learns it now rather than from a
+failed record.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from portfolio.cli import CommandError
+from portfolio.cli.api_upload import upload_through_api
 
 if TYPE_CHECKING:
     from portfolio.data.media import StoredUploadRecord
@@ -74,24 +79,24 @@ def _upload_name(path: Path) -> str:
     raise CommandError(f"{path.name}: uploads must end in one of {accepted}")
 
 
-def _upload(args: argparse.Namespace) -> int:
-    from portfolio.config import settings
-    from portfolio.data.media import upload_file
-    from portfolio.domain.catalogue import AttachTarget
-    from portfolio.domain.media import (
-        MAX_UPLOAD_BYTES,
-        UPLOAD_PREFIX,
-        Attachment,
-        editor_metadata,
-        media_folder,
-        valid_file_name,
-    )
+@dataclass(frozen=True, slots=True)
+class _CheckedFile:
+    path: Path
+    upload_name: str
+    size: int
+    data: bytes
+    image_format: str
+    content_type: str
+
+
+def _checked_file(args: argparse.Namespace) -> _CheckedFile:
+    """The file, read and checked as ThumbnailsFunction would check it."""
+    from portfolio.domain.media import MAX_UPLOAD_BYTES
     from portfolio.imaging import ImageRejected
     from portfolio.imaging.safety import open_image, pillow_limits
     from portfolio.imaging.thumbnails import CONTENT_TYPES
 
     path = Path(args.file)
-    wanted = _attachments(args)
     upload_name = _upload_name(path)
     try:
         size = path.stat().st_size
@@ -107,6 +112,53 @@ def _upload(args: argparse.Namespace) -> int:
         raise CommandError(f"{path} would be refused ({error}): nothing uploaded") from error
     if args.name is not None and not args.name.strip():
         raise CommandError("--name must not be blank")
+    return _CheckedFile(path, upload_name, len(data), data, image_format, CONTENT_TYPES[image_format])
+
+
+def _upload(args: argparse.Namespace) -> int:
+    token = args.token or os.environ.get("PORTFOLIO_TOKEN", "").strip()
+    if token:
+        api = (args.api or os.environ.get("PORTFOLIO_API_URL", "")).strip().rstrip("/")
+        if not api:
+            raise CommandError("a token needs the API's URL: --api URL or PORTFOLIO_API_URL")
+        wanted = _attachments(args)
+        checked = _checked_file(args)
+        return upload_through_api(
+            api,
+            token,
+            path=checked.path,
+            file_name=checked.upload_name,
+            data=checked.data,
+            content_type=checked.content_type,
+            name=args.name,
+            attach=[f"{target}:{target_id}" for target, target_id in wanted],
+            wait_timeout_s=args.wait_timeout if args.wait else None,
+        )
+    if args.api:
+        raise CommandError("--api needs a token: --token KEY or PORTFOLIO_TOKEN")
+    return _upload_to_bucket(args)
+
+
+def _upload_to_bucket(args: argparse.Namespace) -> int:
+    from portfolio.config import settings
+    from portfolio.data.media import upload_file
+    from portfolio.domain.catalogue import AttachTarget
+    from portfolio.domain.media import (
+        UPLOAD_PREFIX,
+        Attachment,
+        editor_metadata,
+        media_folder,
+        valid_file_name,
+    )
+
+    wanted = _attachments(args)
+    checked = _checked_file(args)
+    path, upload_name, size, image_format = (
+        checked.path,
+        checked.upload_name,
+        checked.size,
+        checked.image_format,
+    )
     _check_targets_exist(wanted)
 
     bucket = settings().media_bucket
@@ -117,7 +169,7 @@ def _upload(args: argparse.Namespace) -> int:
         bucket,
         key,
         metadata=editor_metadata(name=args.name, attachments=attachments),
-        content_type=CONTENT_TYPES[image_format],
+        content_type=checked.content_type,
     )
     today = dt.datetime.now(dt.UTC).date()
     lines = [
@@ -234,6 +286,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     upload.add_argument(
         "--wait-timeout", type=float, default=60.0, metavar="S", help="seconds --wait waits (default 60)"
+    )
+    upload.add_argument(
+        "--token",
+        metavar="KEY",
+        help="upload through the API with this token (default: PORTFOLIO_TOKEN); no AWS credentials needed",
+    )
+    upload.add_argument(
+        "--api", metavar="URL", help="the API's base URL for --token (default: PORTFOLIO_API_URL)"
     )
     upload.set_defaults(run=_upload)
 

@@ -136,6 +136,31 @@ def create_buckets(client: Any, names: dict[str, str], template: dict[str, Any] 
             client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
 
 
+# CloudFormation's CorsRule properties -> S3's PutBucketCors CORSRule fields.
+_CORS_RULE_FIELDS = {
+    "Id": "ID",
+    "AllowedMethods": "AllowedMethods",
+    "AllowedOrigins": "AllowedOrigins",
+    "AllowedHeaders": "AllowedHeaders",
+    "ExposedHeaders": "ExposedHeaders",
+    "MaxAge": "MaxAgeSeconds",
+}
+
+
+def bucket_cors_rules(template: dict[str, Any], stack: StackContext) -> dict[str, list[dict[str, Any]]]:
+    """Each bucket's CorsConfiguration, resolved, as PutBucketCors takes its rules."""
+    rules: dict[str, list[dict[str, Any]]] = {}
+    for logical_id, bucket in resources(template, "AWS::S3::Bucket").items():
+        configuration = bucket.get("Properties", {}).get("CorsConfiguration")
+        if configuration is None:
+            continue
+        resolved = resolve(configuration, template, stack)
+        rules[logical_id] = [
+            {_CORS_RULE_FIELDS[name]: value for name, value in rule.items()} for rule in resolved["CorsRules"]
+        ]
+    return rules
+
+
 @dataclass(frozen=True, slots=True)
 class ApiRoute:
     """An ``Api`` event of a function: ``method`` ``path`` runs ``function`` (its logical id),

@@ -2,6 +2,9 @@
 none. moto's ThreadedMotoServer binds its port inside its thread and waits forever when that
 fails; this binds it before returning, so a taken port is an error the caller can report.
 
+moto stores whatever a browser form posts; the server checks each form's policy and
+signature first, as S3 does (``portfolio.local.post_policy``), against ``form_credentials``.
+
 moto's TransactWriteItems is not atomic across threads: it deep-copies the tables a
 transaction touches, applies the items, and on a failed condition restores that copy,
 erasing what another thread committed meanwhile (concurrent uploads attaching to one
@@ -13,7 +16,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 _TRANSACTIONS = threading.Lock()
@@ -33,10 +36,14 @@ def one_transaction_at_a_time(transact_write_items: Callable[..., Any]) -> Calla
 
 
 class EmbeddedAws:
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, *, form_credentials: Mapping[str, str]) -> None:
+        """``form_credentials``: access key id -> secret key, the credentials browser forms
+        may be signed with."""
         from moto.dynamodb.models import DynamoDBBackend
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
         from werkzeug.serving import make_server
+
+        from portfolio.local.post_policy import checking_post_policies
 
         DynamoDBBackend.transact_write_items = one_transaction_at_a_time(  # type: ignore[method-assign]
             DynamoDBBackend.transact_write_items
@@ -50,7 +57,9 @@ class EmbeddedAws:
             self._server = make_server(
                 host,
                 port,
-                DomainDispatcherApplication(create_backend_app),
+                checking_post_policies(
+                    DomainDispatcherApplication(create_backend_app), lambda: dict(form_credentials)
+                ),
                 threaded=True,
                 fd=listening.fileno(),
             )

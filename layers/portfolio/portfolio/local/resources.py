@@ -21,6 +21,7 @@ from portfolio.infra.template import (
     S3Trigger,
     StackContext,
     TemplateError,
+    bucket_cors_rules,
     create_buckets,
     create_tables,
     functions,
@@ -210,6 +211,8 @@ def provision(
 
     buckets = {logical_id: stack.refs[logical_id] for logical_id in resources(template, "AWS::S3::Bucket")}
     create_buckets(s3, buckets, template)
+    for logical_id, rules in bucket_cors_rules(template, stack).items():
+        s3.put_bucket_cors(Bucket=buckets[logical_id], CORSConfiguration={"CORSRules": rules})
 
     queues: dict[str, str] = {}
     for logical_id, resource in resources(template, "AWS::SQS::Queue").items():

@@ -165,7 +165,13 @@ class LocalStack:
         from portfolio.local.embedded_aws import EmbeddedAws
 
         aws_host = self.options.aws_host or self.options.host
-        self._moto = EmbeddedAws(aws_host, self.options.aws_port)
+        self._moto = EmbeddedAws(
+            aws_host,
+            self.options.aws_port,
+            form_credentials={
+                DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"]: DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
+            },
+        )
         os.environ.update(DUMMY_CREDENTIALS)
         os.environ.pop("AWS_SESSION_TOKEN", None)
         os.environ.pop("AWS_PROFILE", None)
