@@ -12,6 +12,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 READY_TIMEOUT_S = 120
 STOP_TIMEOUT_S = 20
@@ -34,6 +35,50 @@ class RunningStack:
             f"--- {name}\n{(self.folder / name).read_text(errors='replace')[-4000:]}\n"
             for name in ("stdout.log", "stderr.log")
         )
+
+    def s3(self) -> Any:
+        """An S3 client on the stack's endpoint: exactly what a user gets after
+        ``set -a; . .local.env; set +a``."""
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.environment["AWS_ENDPOINT_URL"],
+            region_name=self.environment["AWS_REGION"],
+            aws_access_key_id=self.environment["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=self.environment["AWS_SECRET_ACCESS_KEY"],
+        )
+
+    def signed_form(self, **request: Any) -> Any:
+        """``portfolio.data.upload_forms.upload_form(**request)`` signed with the stack's
+        credentials for its endpoint, as its functions sign forms (this process's environment
+        is put back afterwards)."""
+        from portfolio.config import settings
+        from portfolio.data import media
+        from portfolio.data.upload_forms import upload_form
+
+        names = (
+            "AWS_ENDPOINT_URL",
+            "AWS_REGION",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+        )
+        saved = {name: os.environ.get(name) for name in names}
+        os.environ.update({name: self.environment[name] for name in names[:-1]})
+        os.environ.pop("AWS_SESSION_TOKEN", None)
+        settings.cache_clear()
+        media.reset_clients()
+        try:
+            return upload_form(bucket=self.environment["MEDIA_BUCKET"], **request)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            settings.cache_clear()
+            media.reset_clients()
 
     def stop(self, sig: signal.Signals = signal.SIGINT) -> int:
         """Send ``sig`` and wait for the process to end; its exit status."""

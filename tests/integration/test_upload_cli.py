@@ -146,6 +146,39 @@ def test_upload_wait_reports_the_record_once_the_function_has_written_it(
     )
 
 
+def test_upload_wait_with_an_attachment_ends_once_the_attachment_is_made(
+    bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a photo for a portfolio's cover, whose record the function writes before the
+    # attachment is noted (the note held back until the command has looked once more)
+    from portfolio.data import media as media_store
+
+    photo = tmp_path / "cover.jpg"
+    photo.write_bytes(support.jpeg((120, 80)))
+    noted = media_store.record_attachments
+    held: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(media_store, "record_attachments", lambda media_id, **kw: held.append((media_id, kw)))
+    polls = []
+
+    def s3_notifies_the_function(_: float) -> None:
+        polls.append(1)
+        if len(polls) == 1:
+            for key in uploads(bucket):
+                lambda_handler(event_for(bucket, key), FakeLambdaContext(function_name="ThumbnailsFunction"))
+        elif len(polls) == 2:
+            media_id, options = held[0]
+            noted(media_id, **options)
+
+    monkeypatch.setattr("portfolio.cli.media.time.sleep", s3_notifies_the_function)
+    # When it is uploaded with --wait
+    status = main(["upload", str(photo), "--portfolio", str(PORTFOLIO), "--wait"])
+    # Then the command did not stop at the record: it ended once the attachment was noted
+    assert status == 0
+    assert len(polls) == 2
+    assert capsys.readouterr().out.strip().splitlines()[-1].startswith("ready: media ")
+    assert call(f"/api/portfolios/{PORTFOLIO}/").body["image_data"]["width"] == 120
+
+
 def test_upload_wait_gives_up_when_no_record_comes(
     bucket: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from portfolio.domain.media import MAX_UPLOAD_BYTES
+from portfolio.domain.upload_metadata import MAX_UPLOAD_BYTES
 from portfolio.imaging import MAX_IMAGE_PIXELS
 from portfolio.infra.template import functions, load_template
 from tests.support.thumbnail_memory import thumbnails_in_a_fresh_process

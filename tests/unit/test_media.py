@@ -14,25 +14,27 @@ from hypothesis import strategies as st
 
 from portfolio.domain.catalogue import AttachTarget
 from portfolio.domain.media import (
-    MAX_ATTACHMENTS,
     MAX_NAME_ATTEMPTS,
     MEDIA_PREFIX,
+    Upload,
+    UploadOutcome,
+    key_candidates,
+    original_key,
+    thumbnail_extension,
+    thumbnail_key,
+    valid_file_name,
+)
+from portfolio.domain.upload_metadata import (
+    MAX_ATTACHMENTS,
     UPLOAD_PREFIX,
     UPLOAD_SUFFIXES,
     Attachment,
     OutcomeStatus,
-    Upload,
     UploadMetadata,
-    UploadOutcome,
     decode_metadata_text,
     editor_metadata,
     encode_metadata_text,
-    key_candidates,
-    original_key,
     parse_attachments,
-    thumbnail_extension,
-    thumbnail_key,
-    valid_file_name,
 )
 from tests.support.events import load_event
 from tests.support.media import combined, s3_event

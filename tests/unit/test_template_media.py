@@ -14,7 +14,8 @@ import pytest
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
 from portfolio.config import TABLE_ENV_VARS, settings
-from portfolio.domain.media import IDEMPOTENCY_EXPIRY_S, MEDIA_PREFIX, UPLOAD_PREFIX, UPLOAD_SUFFIXES
+from portfolio.domain.media import MEDIA_PREFIX
+from portfolio.domain.upload_metadata import IDEMPOTENCY_EXPIRY_S, UPLOAD_PREFIX, UPLOAD_SUFFIXES
 from portfolio.infra.template import (
     StackContext,
     async_invoke_config,

@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portfolio.data import media as media_store
-from portfolio.domain.media import SEQUENCER_DIGITS, Upload, sequencer_order
+from portfolio.domain.media import Upload
+from portfolio.domain.upload_metadata import SEQUENCER_DIGITS, sequencer_order
 from portfolio.infra.template import async_invoke_config, functions, load_template
 from tests.support.media import s3_event
 

@@ -72,11 +72,20 @@ def browser() -> Iterator[Browser]:
             chromium.close()
 
 
-def _open(browser: Browser, page_origin: str, stack: RunningStack, token: str) -> Page:
+def _open(
+    browser: Browser,
+    page_origin: str,
+    stack: RunningStack,
+    token: str,
+    name: str = "index.html",
+    **query: Any,
+) -> Page:
+    """The page ``name`` of the frontend's origin, given the API's URL, the token and ``query``
+    (the list page: its page size)."""
     page = browser.new_page(viewport={"width": 900, "height": 600})
     page.set_default_timeout(TIMEOUT_MS)
-    query = urlencode({"api": stack.api_url, "token": token, "limit": PAGE_SIZE})
-    page.goto(f"{page_origin}/index.html?{query}")
+    options = query or {"limit": PAGE_SIZE}
+    page.goto(f"{page_origin}/{name}?{urlencode({'api': stack.api_url, 'token': token, **options})}")
     return page
 
 
@@ -180,11 +189,7 @@ EDITED_PORTFOLIO = 148
 
 
 def _open_editor(browser: Browser, page_origin: str, stack: RunningStack, token: str) -> Page:
-    page = browser.new_page(viewport={"width": 700, "height": 500})
-    page.set_default_timeout(TIMEOUT_MS)
-    query = urlencode({"api": stack.api_url, "token": token, "portfolio": EDITED_PORTFOLIO})
-    page.goto(f"{page_origin}/editor.html?{query}")
-    return page
+    return _open(browser, page_origin, stack, token, "editor.html", portfolio=EDITED_PORTFOLIO)
 
 
 def _jpeg(width: int, height: int) -> bytes:

@@ -282,3 +282,38 @@ def test_sam_local_invoke_runs_the_thumbnails_function_on_an_uploaded_image(sam_
         assert loaded.status_code == 200, thumbnail["f"]
         with Image.open(io.BytesIO(loaded.content)) as picture:
             assert max(picture.size) == thumbnail["size"]
+
+
+def test_the_upload_function_in_a_container_hands_out_a_form_the_local_s3_takes(sam_local: SamLocal) -> None:
+    # Given an editor's token, and an image
+    auth = {"Authorization": f"Token {sam_local.tokens['editor']}"}
+    body = _png(64, 48)
+    # When the editor asks the upload API, through sam's authorizer and UploadsFunction in a
+    # container (the layer alone: no Pillow there)
+    asked = requests.post(
+        f"{sam_local.api_url}/api/uploads/",
+        json={
+            "file_name": "sam form.png",
+            "content_type": "image/png",
+            "size": len(body),
+            "attach": ["cover:5"],
+        },
+        headers=auth,
+        timeout=CALL_TIMEOUT_S,
+    )
+    # Then a form comes back, signed in the container for the endpoint it sees, which takes the file
+    assert asked.status_code == 201, sam_local.log()
+    form = asked.json()
+    posted = requests.post(
+        form["url"],
+        data=form["fields"],
+        files={"file": ("sam form.png", body, "image/png")},
+        timeout=CALL_TIMEOUT_S,
+    )
+    assert posted.status_code == 204, posted.text
+    # And the upload's status answers, pending (this stack runs no function on uploads)
+    status = requests.get(
+        f"{sam_local.api_url}/api/uploads/{form['id']}/", headers=auth, timeout=CALL_TIMEOUT_S
+    )
+    assert status.status_code == 200, sam_local.log()
+    assert status.json() == {"id": form["id"], "status": "pending", "image_data": None, "error": None}

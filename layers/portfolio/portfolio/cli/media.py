@@ -68,7 +68,7 @@ def _check_targets_exist(wanted: list[tuple[str, int]]) -> None:
 def _upload_name(path: Path) -> str:
     """The file's name, its extension lower-cased unless S3's (case-sensitive) suffix filters
     already accept it as it is."""
-    from portfolio.domain.media import UPLOAD_EXTENSIONS, UPLOAD_SUFFIXES
+    from portfolio.domain.upload_metadata import UPLOAD_EXTENSIONS, UPLOAD_SUFFIXES
 
     stem, extension = os.path.splitext(path.name)
     if extension in UPLOAD_SUFFIXES:
@@ -91,7 +91,7 @@ class _CheckedFile:
 
 def _checked_file(args: argparse.Namespace) -> _CheckedFile:
     """The file, read and checked as ThumbnailsFunction would check it."""
-    from portfolio.domain.media import MAX_UPLOAD_BYTES
+    from portfolio.domain.upload_metadata import MAX_UPLOAD_BYTES
     from portfolio.imaging import ImageRejected
     from portfolio.imaging.safety import open_image, pillow_limits
     from portfolio.imaging.thumbnails import CONTENT_TYPES
@@ -143,13 +143,8 @@ def _upload_to_bucket(args: argparse.Namespace) -> int:
     from portfolio.config import settings
     from portfolio.data.media import upload_file
     from portfolio.domain.catalogue import AttachTarget
-    from portfolio.domain.media import (
-        UPLOAD_PREFIX,
-        Attachment,
-        editor_metadata,
-        media_folder,
-        valid_file_name,
-    )
+    from portfolio.domain.media import media_folder, valid_file_name
+    from portfolio.domain.upload_metadata import UPLOAD_PREFIX, Attachment, editor_metadata
 
     wanted = _attachments(args)
     checked = _checked_file(args)
@@ -192,16 +187,17 @@ def _upload_to_bucket(args: argparse.Namespace) -> int:
     if not args.wait:
         return 0
     sys.stdout.flush()
-    return _wait_for_record(key, timeout_s=args.wait_timeout)
+    return _wait_for_record(key, timeout_s=args.wait_timeout, attaches=bool(attachments))
 
 
 # How often --wait asks for the record.
 _POLL_INTERVAL_S = 0.5
 
 
-def _wait_for_record(upload_key: str, *, timeout_s: float) -> int:
-    """Wait for the record ThumbnailsFunction writes for this upload: 0 when ready, 1 when
-    failed or not written in time."""
+def _wait_for_record(upload_key: str, *, timeout_s: float, attaches: bool) -> int:
+    """Wait for the record ThumbnailsFunction writes for this upload (and, when it ``attaches``
+    the image somewhere, for those attachments to be made): 0 when ready, 1 when failed or not
+    done in time."""
     from portfolio.data.media import upload_records_of
 
     deadline = time.monotonic() + timeout_s
@@ -209,8 +205,12 @@ def _wait_for_record(upload_key: str, *, timeout_s: float) -> int:
         records = upload_records_of(upload_key)
         if records:
             stored = max(records, key=lambda item: item.record.id)
-            sys.stdout.write(_outcome_line(stored) + "\n")
-            return 0 if stored.status == "ready" else 1
+            if stored.status != "ready" or not attaches or stored.attached is not None:
+                sys.stdout.write(_outcome_line(stored) + "\n")
+                return 0 if stored.status == "ready" else 1
+        if time.monotonic() >= deadline and records:
+            sys.stdout.write(f"the record is written, its attachments not made after {timeout_s:g} s\n")
+            return 1
         if time.monotonic() >= deadline:
             sys.stdout.write(
                 f"no record after {timeout_s:g} s: is ThumbnailsFunction receiving the bucket's events? "

@@ -28,7 +28,7 @@ from pynamodb.exceptions import PutError
 
 from portfolio.data.catalogue_feed import read_version
 from portfolio.data.deadline import ensure_time_for_a_request
-from portfolio.data.models import CatalogueFeedModel, PortfolioCardModel, update_attributes
+from portfolio.data.models import BATCH_GET_LIMIT, CatalogueFeedModel, PortfolioCardModel, update_attributes
 from portfolio.data.portfolios import card_from_model
 from portfolio.domain.cards import Card
 
@@ -37,7 +37,6 @@ PART_PREFIX = "catalogue-snapshot#"
 PART_BYTES = 300_000
 # A retired snapshot's parts stay this long for containers still loading them.
 RETIRED_PARTS_TTL_S = 3600
-_BATCH_GET_LIMIT = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +65,10 @@ def read_snapshot() -> StoredSnapshot | None:
         return None
     names = [f"{PART_PREFIX}{pointer.snapshot_id}#{n}" for n in range(int(pointer.parts or 0))]
     found: dict[str, bytes] = {}
-    for start in range(0, len(names), _BATCH_GET_LIMIT):
+    for start in range(0, len(names), BATCH_GET_LIMIT):
         ensure_time_for_a_request()
         for part in CatalogueFeedModel.batch_get(
-            names[start : start + _BATCH_GET_LIMIT], consistent_read=True
+            names[start : start + BATCH_GET_LIMIT], consistent_read=True
         ):
             found[part.name] = part.data or b""
     if len(found) != len(names):

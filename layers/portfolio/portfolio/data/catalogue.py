@@ -20,6 +20,7 @@ from pynamodb.transactions import TransactWrite
 
 from portfolio.data.catalogue_feed import publish_change
 from portfolio.data.models import (
+    BATCH_GET_LIMIT,
     EmployerModel,
     LinkModel,
     MediaModel,
@@ -44,7 +45,6 @@ from portfolio.domain.records import (
 )
 from portfolio.domain.rendering import document_text
 
-_BATCH_GET_LIMIT = 100
 _M = TypeVar("_M", bound=Model)
 
 
@@ -161,8 +161,8 @@ def source_record(data: Mapping[str, Any]) -> PortfolioRecord:
 def _batch_get(model: type[_M], ids: Iterable[int]) -> list[_M]:
     unique = list(dict.fromkeys(ids))
     found: list[_M] = []
-    for start in range(0, len(unique), _BATCH_GET_LIMIT):
-        found.extend(model.batch_get(unique[start : start + _BATCH_GET_LIMIT]))
+    for start in range(0, len(unique), BATCH_GET_LIMIT):
+        found.extend(model.batch_get(unique[start : start + BATCH_GET_LIMIT]))
     return found
 
 
@@ -313,10 +313,10 @@ def existing_ids(kind: str, ids: Iterable[int]) -> set[int]:
     )
     unique = list(dict.fromkeys(ids))
     found: set[int] = set()
-    for start in range(0, len(unique), _BATCH_GET_LIMIT):
+    for start in range(0, len(unique), BATCH_GET_LIMIT):
         found.update(
             int(item.id)
-            for item in model.batch_get(unique[start : start + _BATCH_GET_LIMIT], attributes_to_get=["id"])
+            for item in model.batch_get(unique[start : start + BATCH_GET_LIMIT], attributes_to_get=["id"])
         )
     return found
 
@@ -516,9 +516,9 @@ def load_portfolios(ids: Iterable[int]) -> dict[int, StoredPortfolio]:
     """The stored portfolios among ``ids`` (strongly consistent reads)."""
     found = {}
     unique = list(dict.fromkeys(ids))
-    for start in range(0, len(unique), _BATCH_GET_LIMIT):
+    for start in range(0, len(unique), BATCH_GET_LIMIT):
         for document in PortfolioDocumentModel.batch_get(
-            unique[start : start + _BATCH_GET_LIMIT], consistent_read=True
+            unique[start : start + BATCH_GET_LIMIT], consistent_read=True
         ):
             found[int(document.id)] = StoredPortfolio(
                 record=source_record(document.source),

@@ -27,7 +27,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from portfolio.data.deadline import ensure_time_for_a_request
-from portfolio.data.models import CatalogueFeedModel, transaction_connection
+from portfolio.data.models import BATCH_GET_LIMIT, CatalogueFeedModel, transaction_connection
 
 VERSION_NAME = "catalogue-version"
 CHANGE_PREFIX = "catalogue-change#"
@@ -38,7 +38,6 @@ MAX_LISTED_IDS = 2_000
 CHANGE_TTL_S = 7 * 24 * 3600
 # Writers publishing at once retry on the version they lost to.
 _PUBLISH_ATTEMPTS = 20
-_BATCH_GET_LIMIT = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +68,10 @@ def read_changes(after: int, upto: int) -> list[CatalogueChange] | None:
     the reader must reload."""
     names = [f"{CHANGE_PREFIX}{number}" for number in range(after + 1, upto + 1)]
     found: dict[int, CatalogueChange] = {}
-    for start in range(0, len(names), _BATCH_GET_LIMIT):
+    for start in range(0, len(names), BATCH_GET_LIMIT):
         ensure_time_for_a_request()
         for item in CatalogueFeedModel.batch_get(
-            names[start : start + _BATCH_GET_LIMIT], consistent_read=True
+            names[start : start + BATCH_GET_LIMIT], consistent_read=True
         ):
             number = int(item.name.removeprefix(CHANGE_PREFIX))
             ids = None if item.everything else frozenset(int(i) for i in (item.ids or ()))

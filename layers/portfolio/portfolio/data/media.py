@@ -279,7 +279,7 @@ def claim_latest_upload(
     order again succeeds (a retry or a duplicate of the same event).
 
     ``order`` strings must sort as the uploads they stand for (see
-    ``portfolio.domain.media.sequencer_order``).
+    ``portfolio.domain.upload_metadata.sequencer_order``).
     """
     try:
         _dynamodb_client().update_item(

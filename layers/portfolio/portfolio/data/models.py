@@ -28,6 +28,9 @@ from pynamodb.models import Model
 
 from portfolio.config import settings
 
+# DynamoDB's own limit of keys in one BatchGetItem request.
+BATCH_GET_LIMIT = 100
+
 # Every card carries this partition value for the catalogue-wide indexes.
 CATALOGUE_PARTITION = "p"
 
@@ -392,6 +395,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
 
 __all__ = [
     "ALL_MODELS",
+    "BATCH_GET_LIMIT",
     "CATALOGUE_PARTITION",
     "CatalogueFeedModel",
     "EmployerModel",

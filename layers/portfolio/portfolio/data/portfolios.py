@@ -13,11 +13,13 @@ from pynamodb.exceptions import DoesNotExist
 from pynamodb.pagination import PageIterator
 
 from portfolio.data.deadline import ensure_time_for_a_request
-from portfolio.data.models import CATALOGUE_PARTITION, PortfolioCardModel, PortfolioDocumentModel
+from portfolio.data.models import (
+    BATCH_GET_LIMIT,
+    CATALOGUE_PARTITION,
+    PortfolioCardModel,
+    PortfolioDocumentModel,
+)
 from portfolio.domain.cards import Card, CardBatch, CardField
-
-# DynamoDB's own limit for one BatchGetItem.
-_BATCH_GET_LIMIT = 100
 
 # The index every card is in (partition CATALOGUE_PARTITION, sort key id).
 CATALOGUE_INDEX = "catalogue-index"
@@ -127,9 +129,9 @@ def get_cards(portfolio_ids: Iterable[int]) -> list[Card]:
     """These portfolios' cards as stored now (strongly consistent; missing ids are skipped)."""
     ids = list(dict.fromkeys(portfolio_ids))
     cards: list[Card] = []
-    for start in range(0, len(ids), _BATCH_GET_LIMIT):
+    for start in range(0, len(ids), BATCH_GET_LIMIT):
         ensure_time_for_a_request()
-        chunk = ids[start : start + _BATCH_GET_LIMIT]
+        chunk = ids[start : start + BATCH_GET_LIMIT]
         cards.extend(
             card_from_model(model) for model in PortfolioCardModel.batch_get(chunk, consistent_read=True)
         )
@@ -148,9 +150,9 @@ def get_summaries(portfolio_ids: Iterable[int]) -> dict[int, str]:
     """The stored list items (JSON text) of these portfolios (one BatchGetItem per 100 ids)."""
     ids = list(dict.fromkeys(portfolio_ids))
     summaries: dict[int, str] = {}
-    for start in range(0, len(ids), _BATCH_GET_LIMIT):
+    for start in range(0, len(ids), BATCH_GET_LIMIT):
         ensure_time_for_a_request()
-        chunk = ids[start : start + _BATCH_GET_LIMIT]
+        chunk = ids[start : start + BATCH_GET_LIMIT]
         # Strongly consistent: a document written just before this call is the one served.
         for document in PortfolioDocumentModel.batch_get(
             chunk, consistent_read=True, attributes_to_get=["id", "summary"]

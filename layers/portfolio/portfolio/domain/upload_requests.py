@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portfolio.domain.errors import InvalidUploadRequest
-from portfolio.domain.media import (
+from portfolio.domain.upload_metadata import (
     MAX_ATTACHMENTS,
     MAX_UPLOAD_BYTES,
     UPLOAD_EXTENSIONS,

@@ -25,7 +25,8 @@ from portfolio.data import uploads as uploads_store
 from portfolio.domain.auth import Caller
 from portfolio.domain.catalogue import AttachTarget
 from portfolio.domain.errors import InvalidUploadRequest, UploadNotFound
-from portfolio.domain.media import (
+from portfolio.domain.rendering import render_image, with_media_urls
+from portfolio.domain.upload_metadata import (
     IDEMPOTENCY_EXPIRY_S,
     UPLOAD_PREFIX,
     Attachment,
@@ -33,7 +34,6 @@ from portfolio.domain.media import (
     editor_metadata,
     sequencer_order,
 )
-from portfolio.domain.rendering import render_image, with_media_urls
 from portfolio.domain.upload_requests import UploadRequest, parse_upload_request
 from portfolio.observability import MetricUnit, logger, metrics
 
