@@ -12,7 +12,7 @@ import pytest
 
 from portfolio.data.media import reset_clients
 from portfolio.data.upload_forms import upload_form
-from portfolio.local.post_policy import check_form
+from portfolio.local.post_policy import FormChecks, check_form
 
 pytestmark = pytest.mark.unit
 
@@ -124,3 +124,17 @@ def test_a_refusal_is_s3s_xml_error(fields: dict[str, str]) -> None:
     xml = refusal.xml().decode()
     assert xml.startswith('<?xml version="1.0" encoding="UTF-8"?>')
     assert "<Code>AccessDenied</Code>" in xml
+
+
+def test_a_refusal_carries_the_buckets_cors_headers_for_an_origin_it_allows() -> None:
+    checks = FormChecks(
+        credentials=SECRETS, post_origins={BUCKET: ("https://a.example",), "open-bucket": ("*",)}
+    )
+    assert checks.cors_headers(BUCKET, "https://a.example") == [
+        ("Access-Control-Allow-Origin", "https://a.example"),
+        ("Vary", "Origin"),
+    ]
+    assert checks.cors_headers(BUCKET, "https://elsewhere.example") == []
+    assert checks.cors_headers(BUCKET, None) == []
+    assert checks.cors_headers("open-bucket", "https://b.example") == [("Access-Control-Allow-Origin", "*")]
+    assert checks.cors_headers("unknown-bucket", "https://a.example") == []

@@ -38,12 +38,14 @@ def one_transaction_at_a_time(transact_write_items: Callable[..., Any]) -> Calla
 class EmbeddedAws:
     def __init__(self, host: str, port: int, *, form_credentials: Mapping[str, str]) -> None:
         """``form_credentials``: access key id -> secret key, the credentials browser forms
-        may be signed with."""
+        may be signed with (``form_checks.post_origins`` is filled once buckets exist)."""
         from moto.dynamodb.models import DynamoDBBackend
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
         from werkzeug.serving import make_server
 
-        from portfolio.local.post_policy import checking_post_policies
+        from portfolio.local.post_policy import FormChecks, checking_post_policies
+
+        self.form_checks = FormChecks(credentials=dict(form_credentials))
 
         DynamoDBBackend.transact_write_items = one_transaction_at_a_time(  # type: ignore[method-assign]
             DynamoDBBackend.transact_write_items
@@ -57,9 +59,7 @@ class EmbeddedAws:
             self._server = make_server(
                 host,
                 port,
-                checking_post_policies(
-                    DomainDispatcherApplication(create_backend_app), lambda: dict(form_credentials)
-                ),
+                checking_post_policies(DomainDispatcherApplication(create_backend_app), self.form_checks),
                 threaded=True,
                 fd=listening.fileno(),
             )

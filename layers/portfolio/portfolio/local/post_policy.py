@@ -26,7 +26,7 @@ import io
 import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -166,6 +166,24 @@ def check_form(
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
+@dataclass
+class FormChecks:
+    """What the check needs: the credentials forms may be signed with (access key id ->
+    secret), and each bucket's origins its CORS rules let POST (set once the buckets exist),
+    so that a page reads S3's refusal as it would on AWS."""
+
+    credentials: Mapping[str, str]
+    post_origins: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def cors_headers(self, bucket: str, origin: str | None) -> list[tuple[str, str]]:
+        allowed = self.post_origins.get(bucket, ())
+        if not origin or not allowed:
+            return []
+        if "*" in allowed:
+            return [("Access-Control-Allow-Origin", "*")]
+        return [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")] if origin in allowed else []
+
+
 def _form_bucket(environ: Mapping[str, Any]) -> str | None:
     """The bucket of a path-style POST Object request (``POST /<bucket>`` or ``/<bucket>/``,
     no query), else None."""
@@ -177,9 +195,8 @@ def _form_bucket(environ: Mapping[str, Any]) -> str | None:
     return segments[0] if len(segments) == 1 else None
 
 
-def checking_post_policies(app: WsgiApp, secrets: Callable[[], Mapping[str, str]]) -> WsgiApp:
-    """``app`` (moto's server) behind S3's check of form uploads (``check_form``);
-    ``secrets`` gives the credentials forms may be signed with."""
+def checking_post_policies(app: WsgiApp, checks: FormChecks) -> WsgiApp:
+    """``app`` (moto's server) behind S3's check of form uploads (``check_form``)."""
     from werkzeug.formparser import parse_form_data
 
     def checked(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -192,12 +209,16 @@ def checking_post_policies(app: WsgiApp, secrets: Callable[[], Mapping[str, str]
         _, form, files = parse_form_data(parsed)
         upload = files.get("file")
         size = len(upload.stream.read()) if upload is not None else 0
-        refusal = check_form(bucket, dict(form.items()), size, secrets=secrets())
+        refusal = check_form(bucket, dict(form.items()), size, secrets=checks.credentials)
         if refusal is not None:
             answer = refusal.xml()
             start_response(
                 f"{refusal.status} {'Forbidden' if refusal.status == 403 else 'Bad Request'}",
-                [("Content-Type", "application/xml"), ("Content-Length", str(len(answer)))],
+                [
+                    ("Content-Type", "application/xml"),
+                    ("Content-Length", str(len(answer))),
+                    *checks.cors_headers(bucket, environ.get("HTTP_ORIGIN")),
+                ],
             )
             return [answer]
         environ["wsgi.input"] = io.BytesIO(body)

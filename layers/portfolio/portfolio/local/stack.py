@@ -24,6 +24,7 @@ from portfolio.infra.template import (
     TemplateError,
     api_routes,
     async_invoke_config,
+    bucket_cors_rules,
     find_template,
     functions,
     load_template,
@@ -206,6 +207,13 @@ class LocalStack:
         if not bucket:
             raise TemplateError("the functions' environment names no MEDIA_BUCKET")
         allow_public_read(s3, bucket)
+        if self._moto is not None:
+            # S3 answers a refused form with the bucket's CORS headers too.
+            for logical_id, rules in bucket_cors_rules(template, provisioned.stack).items():
+                posting = [rule for rule in rules if "POST" in rule["AllowedMethods"]]
+                self._moto.form_checks.post_origins[provisioned.buckets[logical_id]] = tuple(
+                    origin for rule in posting for origin in rule["AllowedOrigins"]
+                )
         # The API's `f` URLs point at this endpoint, so a browser loads the files it lists.
         environment["MEDIA_BASE_URL"] = f"{endpoint}/{bucket}"
         environment = local_environment(environment, os.environ)
