@@ -44,8 +44,7 @@ import requests
 from botocore.exceptions import BotoCoreError, ClientError
 from PIL import Image
 
-from portfolio.domain.catalogue import AttachTarget
-from portfolio.domain.upload_metadata import UPLOAD_PREFIX, Attachment, editor_metadata
+from portfolio.domain.upload_metadata import UPLOAD_PREFIX, Attachment, AttachTarget, editor_metadata
 from tests.e2e.stack import RunningStack, start_stack
 
 DURATION_S = float(os.environ.get("LOAD_DURATION_S", "20"))

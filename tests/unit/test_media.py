@@ -12,7 +12,6 @@ from aws_lambda_powertools.utilities.data_classes import S3Event
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portfolio.domain.catalogue import AttachTarget
 from portfolio.domain.media import (
     MAX_NAME_ATTEMPTS,
     MEDIA_PREFIX,
@@ -29,6 +28,7 @@ from portfolio.domain.upload_metadata import (
     UPLOAD_PREFIX,
     UPLOAD_SUFFIXES,
     Attachment,
+    AttachTarget,
     OutcomeStatus,
     UploadMetadata,
     decode_metadata_text,

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from portfolio.domain.catalogue import AttachTarget
-from portfolio.domain.upload_metadata import MAX_UPLOAD_BYTES, UPLOAD_EXTENSIONS, Attachment
+from portfolio.domain.upload_metadata import MAX_UPLOAD_BYTES, UPLOAD_EXTENSIONS, Attachment, AttachTarget
 from portfolio.domain.upload_requests import (
     CONTENT_TYPES,
     InvalidUploadRequest,

@@ -142,9 +142,8 @@ def _upload(args: argparse.Namespace) -> int:
 def _upload_to_bucket(args: argparse.Namespace) -> int:
     from portfolio.config import settings
     from portfolio.data.media import upload_file
-    from portfolio.domain.catalogue import AttachTarget
     from portfolio.domain.media import media_folder, valid_file_name
-    from portfolio.domain.upload_metadata import UPLOAD_PREFIX, Attachment, editor_metadata
+    from portfolio.domain.upload_metadata import UPLOAD_PREFIX, Attachment, AttachTarget, editor_metadata
 
     wanted = _attachments(args)
     checked = _checked_file(args)

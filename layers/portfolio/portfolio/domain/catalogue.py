@@ -14,7 +14,6 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 
 from portfolio.data import card_snapshots as snapshots
 from portfolio.data import catalogue as store
@@ -23,6 +22,7 @@ from portfolio.domain.cards import encode_card
 from portfolio.domain.import_format import ImportError_, ImportSet
 from portfolio.domain.records import EmployerRecord, LinkRecord, MediaRecord, PortfolioRecord, TagRecord
 from portfolio.domain.rendering import render_document
+from portfolio.domain.upload_metadata import AttachTarget
 from portfolio.observability import logger
 
 MEDIA_SEQUENCE = "media"
@@ -225,14 +225,6 @@ def _renders_as_stored(write: store.PortfolioWrite, stored: store.StoredPortfoli
         and document.summary == stored.summary
         and document.detail == stored.detail
     )
-
-
-class AttachTarget(StrEnum):
-    COVER = "cover"
-    GALLERY = "gallery"
-    EMPLOYER = "employer"
-    TAG = "tag"
-    LINK = "link"
 
 
 class AttachError(LookupError):

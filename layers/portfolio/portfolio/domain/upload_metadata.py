@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import quote, unquote
 
-from portfolio.domain.catalogue import AttachTarget
 from portfolio.domain.records import MAX_RECORD_ID
 
 UPLOAD_PREFIX = "uploads/"
@@ -96,6 +95,17 @@ def decode_metadata_text(value: str) -> str:
         words = email.header.decode_header(value)
         return "".join(_decode_word(part, charset) for part, charset in words).strip()
     return unquote(value).strip()
+
+
+class AttachTarget(StrEnum):
+    """Where an upload's image can be shown: a portfolio's cover or gallery, or the image of
+    an employer, a tag or a link."""
+
+    COVER = "cover"
+    GALLERY = "gallery"
+    EMPLOYER = "employer"
+    TAG = "tag"
+    LINK = "link"
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,13 +23,13 @@ from portfolio.data import media as media_store
 from portfolio.data import upload_forms
 from portfolio.data import uploads as uploads_store
 from portfolio.domain.auth import Caller
-from portfolio.domain.catalogue import AttachTarget
 from portfolio.domain.errors import InvalidUploadRequest, UploadNotFound
 from portfolio.domain.rendering import render_image, with_media_urls
 from portfolio.domain.upload_metadata import (
     IDEMPOTENCY_EXPIRY_S,
     UPLOAD_PREFIX,
     Attachment,
+    AttachTarget,
     OutcomeStatus,
     editor_metadata,
     sequencer_order,
