@@ -91,15 +91,6 @@ class CatalogueIndex(GlobalSecondaryIndex["PortfolioCardModel"]):
     id = NumberAttribute(range_key=True)
 
 
-class CreatedIndex(GlobalSecondaryIndex["PortfolioCardModel"]):
-    class Meta:
-        index_name = "created-index"
-        projection = AllProjection()
-
-    catalogue = UnicodeAttribute(hash_key=True, attr_name="g")
-    created_at_us = NumberAttribute(range_key=True, attr_name="c")
-
-
 class EmployerIndex(GlobalSecondaryIndex["PortfolioCardModel"]):
     class Meta:
         index_name = "employer-index"
@@ -124,7 +115,6 @@ class PortfolioCardModel(Model):
     numbers = UnicodeAttribute(attr_name="n")
 
     catalogue_index = CatalogueIndex()
-    created_index = CreatedIndex()
     employer_index = EmployerIndex()
 
 
