@@ -4,9 +4,12 @@ handlers write JSON straight from the stored documents)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+from portfolio.domain.upload_requests import CONTENT_TYPES
 
 
 class _Strict(BaseModel):
@@ -114,15 +117,28 @@ class SearchErrors(RootModel[list[str]]):
 
 # What portfolio.domain.upload_requests accepts, as far as a schema can say it.
 _FILE_NAME_CHARACTER = r"[^/\\\x00-\x1f\x7f]"
-# Each accepted extension (any case) with the content types it may be sent with.
-_TYPES_OF_EXTENSIONS = {
-    "[jJ][pP][eE]?[gG]": ("image/jpeg",),
-    "[pP][nN][gG]": ("image/png",),
-    "[wW][eE][bB][pP]": ("image/webp",),
-    "[gG][iI][fF]": ("image/gif",),
-    "[bB][mM][pP]": ("image/bmp", "image/x-ms-bmp"),
-    "[tT][iI][fF][fF]?": ("image/tiff",),
-}
+
+
+def _any_case(extension: str) -> str:
+    """``jpg`` -> ``[jJ][pP][gG]`` (JSON Schema patterns take no flags)."""
+    return "".join(
+        f"[{letter}{letter.upper()}]" if letter.isalpha() else re.escape(letter) for letter in extension
+    )
+
+
+def _types_of_extensions() -> dict[str, tuple[str, ...]]:
+    """An any-case pattern of extensions -> the content types they may be sent with, one per
+    set of types (portfolio.domain.upload_requests says which type goes with which file)."""
+    extensions_of_types: dict[tuple[str, ...], list[str]] = {}
+    for extension, types in CONTENT_TYPES.items():
+        extensions_of_types.setdefault(types, []).append(extension)
+    return {
+        "(?:" + "|".join(_any_case(extension) for extension in extensions) + ")": types
+        for types, extensions in extensions_of_types.items()
+    }
+
+
+_TYPES_OF_EXTENSIONS = _types_of_extensions()
 
 
 _CONTENT_TYPES: list[Any] = sorted({kind for kinds in _TYPES_OF_EXTENSIONS.values() for kind in kinds})

@@ -19,7 +19,6 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,19 +49,13 @@ def _attachments(args: argparse.Namespace) -> list[tuple[str, int]]:
 
 
 def _check_targets_exist(wanted: list[tuple[str, int]]) -> None:
-    from portfolio.data import catalogue as store
+    from portfolio.domain.upload_metadata import Attachment, AttachTarget
+    from portfolio.domain.uploads import missing_targets, target_kind
 
-    loaders: dict[str, Callable[[list[int]], Mapping[int, object]]] = {
-        "cover": store.load_portfolio_records,
-        "gallery": store.load_portfolio_records,
-        "employer": store.load_employers,
-        "tag": store.load_tags,
-        "link": store.load_links,
-    }
-    for target, target_id in wanted:
-        if target_id not in loaders[target]([target_id]):
-            kind = "portfolio" if target in ("cover", "gallery") else target
-            raise CommandError(f"there is no {kind} {target_id}: nothing uploaded")
+    missing = missing_targets([Attachment(AttachTarget(target), target_id) for target, target_id in wanted])
+    if missing:
+        first = missing[0]
+        raise CommandError(f"there is no {target_kind(first.target)} {first.target_id}: nothing uploaded")
 
 
 def _upload_name(path: Path) -> str:
@@ -198,15 +191,15 @@ def _wait_for_record(upload_key: str, *, timeout_s: float, attaches: bool) -> in
     the image somewhere, for those attachments to be made): 0 when ready, 1 when failed or not
     done in time."""
     from portfolio.data.media import upload_records_of
+    from portfolio.domain.uploads import latest_upload_record, upload_done
 
     deadline = time.monotonic() + timeout_s
     while True:
         records = upload_records_of(upload_key)
-        if records:
-            stored = max(records, key=lambda item: item.record.id)
-            if stored.status != "ready" or not attaches or stored.attached is not None:
-                sys.stdout.write(_outcome_line(stored) + "\n")
-                return 0 if stored.status == "ready" else 1
+        stored = latest_upload_record(records)
+        if stored is not None and upload_done(stored, attaches=attaches):
+            sys.stdout.write(_outcome_line(stored) + "\n")
+            return 0 if stored.status == "ready" else 1
         if time.monotonic() >= deadline and records:
             sys.stdout.write(f"the record is written, its attachments not made after {timeout_s:g} s\n")
             return 1

@@ -158,11 +158,12 @@ def source_record(data: Mapping[str, Any]) -> PortfolioRecord:
 # --- batch helpers ---------------------------------------------------------------------------
 
 
-def _batch_get(model: type[_M], ids: Iterable[int]) -> list[_M]:
+def _batch_get(model: type[_M], ids: Iterable[int], *, attributes: list[str] | None = None) -> list[_M]:
+    """The stored items among ``ids`` (only ``attributes`` of each when given)."""
     unique = list(dict.fromkeys(ids))
     found: list[_M] = []
     for start in range(0, len(unique), BATCH_GET_LIMIT):
-        found.extend(model.batch_get(unique[start : start + BATCH_GET_LIMIT]))
+        found.extend(model.batch_get(unique[start : start + BATCH_GET_LIMIT], attributes_to_get=attributes))
     return found
 
 
@@ -311,14 +312,7 @@ def existing_ids(kind: str, ids: Iterable[int]) -> set[int]:
     model: type[PortfolioDocumentModel] | type[EmployerModel] | type[TagModel] | type[LinkModel] = (
         PortfolioDocumentModel if kind == "portfolio" else _REFERENCED_MODELS[kind]
     )
-    unique = list(dict.fromkeys(ids))
-    found: set[int] = set()
-    for start in range(0, len(unique), BATCH_GET_LIMIT):
-        found.update(
-            int(item.id)
-            for item in model.batch_get(unique[start : start + BATCH_GET_LIMIT], attributes_to_get=["id"])
-        )
-    return found
+    return {int(item.id) for item in _batch_get(model, ids, attributes=["id"])}
 
 
 # --- portfolios --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import secrets
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -67,15 +68,21 @@ def upload_key(upload_id: str, file_name: str) -> str:
     return f"{UPLOAD_PREFIX}{upload_id}/{stem}.{extension.lower()}"
 
 
-def _missing_targets(attachments: tuple[Attachment, ...]) -> list[str]:
+def target_kind(target: AttachTarget) -> str:
+    """The kind of record an attachment names (a cover's or gallery's is a portfolio)."""
+    return _TARGET_KINDS[target]
+
+
+def missing_targets(attachments: Sequence[Attachment]) -> list[Attachment]:
+    """The attachments whose target does not exist (keys only: one BatchGetItem per kind)."""
     wanted: dict[str, list[int]] = defaultdict(list)
     for attachment in attachments:
-        wanted[_TARGET_KINDS[attachment.target]].append(attachment.target_id)
+        wanted[target_kind(attachment.target)].append(attachment.target_id)
     found = {kind: catalogue_store.existing_ids(kind, ids) for kind, ids in wanted.items()}
     return [
-        f"{attachment}: no such {_TARGET_KINDS[attachment.target]} {attachment.target_id}."
+        attachment
         for attachment in attachments
-        if attachment.target_id not in found[_TARGET_KINDS[attachment.target]]
+        if attachment.target_id not in found[target_kind(attachment.target)]
     ]
 
 
@@ -102,9 +109,16 @@ def upload_create(*, caller: Caller, body: Any, now: dt.datetime | None = None) 
     """A signed form for the upload ``body`` asks for (``parse_upload_request``), after
     checking that every attachment's target exists; the upload is recorded as ``caller``'s."""
     request: UploadRequest = parse_upload_request(body)
-    missing = _missing_targets(request.attachments)
+    missing = missing_targets(request.attachments)
     if missing:
-        raise InvalidUploadRequest({"attach": missing})
+        raise InvalidUploadRequest(
+            {
+                "attach": [
+                    f"{attachment}: no such {target_kind(attachment.target)} {attachment.target_id}."
+                    for attachment in missing
+                ]
+            }
+        )
     issued_at = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     upload_id = secrets.token_hex(16)
     key = upload_key(upload_id, request.file_name)
@@ -138,7 +152,9 @@ def upload_create(*, caller: Caller, body: Any, now: dt.datetime | None = None) 
     return IssuedForm(upload_id=upload_id, form=form)
 
 
-def _latest(records: list[media_store.StoredUploadRecord]) -> media_store.StoredUploadRecord | None:
+def latest_upload_record(
+    records: Sequence[media_store.StoredUploadRecord],
+) -> media_store.StoredUploadRecord | None:
     """The record of the key's latest upload (a form can be posted again until it expires;
     S3's sequencer orders those uploads, as the thumbnails function orders them)."""
 
@@ -149,6 +165,14 @@ def _latest(records: list[media_store.StoredUploadRecord]) -> media_store.Stored
     return max(records, key=order, default=None)
 
 
+def upload_done(stored: media_store.StoredUploadRecord, *, attaches: bool) -> bool:
+    """Whether an upload's record is its outcome: failed, or ready and, when it ``attaches``
+    the image somewhere, shown there (the function notes the attachments last)."""
+    if stored.status == OutcomeStatus.FAILED.value:
+        return True
+    return stored.status == OutcomeStatus.READY.value and (not attaches or stored.attached is not None)
+
+
 def upload_status(*, caller: Caller, upload_id: str) -> dict[str, Any]:
     """``{"id", "status", "image_data", "error"}`` of an upload the caller asked for (any
     upload for an admin); ``UploadNotFound`` for any other id."""
@@ -157,13 +181,15 @@ def upload_status(*, caller: Caller, upload_id: str) -> dict[str, Any]:
     issued = uploads_store.load_issued_upload(upload_id)
     if issued is None or not (caller.is_admin or caller.user_id == issued.owner_id):
         raise UploadNotFound(upload_id)
-    latest = _latest(media_store.upload_records_of(issued.key))
-    status, image_data, error = UploadStatus.PENDING, None, None
-    # Ready once the image also shows where the upload asked (its attachments are made).
-    attachments_pending = bool(issued.attach) and latest is not None and latest.attached is None
-    if latest is not None and latest.status == OutcomeStatus.READY.value and not attachments_pending:
-        status = UploadStatus.READY
+    latest = latest_upload_record(media_store.upload_records_of(issued.key))
+    if latest is None or not upload_done(latest, attaches=bool(issued.attach)):
+        return {"id": upload_id, "status": UploadStatus.PENDING.value, "image_data": None, "error": None}
+    if latest.status == OutcomeStatus.READY.value:
         image_data = with_media_urls(render_image(latest.record), settings().media_base_url)
-    elif latest is not None and latest.status == OutcomeStatus.FAILED.value:
-        status, error = UploadStatus.FAILED, latest.failure_reason
-    return {"id": upload_id, "status": status.value, "image_data": image_data, "error": error}
+        return {"id": upload_id, "status": UploadStatus.READY.value, "image_data": image_data, "error": None}
+    return {
+        "id": upload_id,
+        "status": UploadStatus.FAILED.value,
+        "image_data": None,
+        "error": latest.failure_reason,
+    }
